@@ -1,0 +1,216 @@
+// Composition root: builds the companion from its parts and starts it. Used by `npm start`
+// (src/main.ts), the Electron shell (electron/main.ts) and every integration test.
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import express from 'express';
+import { AuditLog } from './audit/audit.ts';
+import type { Config } from './config.ts';
+import { controlRouter } from './control/api.ts';
+import { CONTROL_PREFIX, type Status } from './control/contract.ts';
+import { serveDashboard } from './control/dashboard.ts';
+import { EventBus } from './events.ts';
+import { attachApp, createHttpServer, listenLoopback } from './http/server.ts';
+import { Urls } from './http/urls.ts';
+import { McpEndpoint } from './mcp/endpoint.ts';
+import { ToolRegistry } from './mcp/registry.ts';
+import { AddonLink } from './ninjatrader/link.ts';
+import { defaultPairingPath, writePairingFile } from './ninjatrader/pairing.ts';
+import { oauthRouter } from './oauth/routes.ts';
+import { OAuthService } from './oauth/service.ts';
+import { startSimulatorAddon } from './simulator/addon.ts';
+import { ensurePrivateDir, openDatabase, type DB } from './store/db.ts';
+import { Trading, type TradingOptions } from './trading/trading.ts';
+import { tradingTools } from './trading/tools.ts';
+import { statusTool } from './mcp/status-tool.ts';
+import { randomSecret } from './util/crypto.ts';
+import { VERSION } from './version.ts';
+
+export interface CompanionOptions extends Partial<Config> {
+  dataDir: string;
+  now?: () => number;
+  /** Test seams: registration budget, consent wait hold, trading timeouts. */
+  registrationLimit?: { max: number; windowMs: number };
+  waitHoldMs?: number;
+  trading?: Partial<TradingOptions>;
+  linkTiming?: { requestTimeoutMs?: number; heartbeatIntervalMs?: number; deadPeerMs?: number };
+}
+
+export interface Companion {
+  urls: Urls;
+  mcpUrl: string;
+  controlUrl: string;
+  dashboardUrl: string;
+  controlToken: string;
+  pairingSecret: string;
+  db: DB;
+  bus: EventBus;
+  oauth: OAuthService;
+  audit: AuditLog;
+  link: AddonLink;
+  trading: Trading;
+  simulator: Awaited<ReturnType<typeof startSimulatorAddon>> | null;
+  status(): Status;
+  stop(): Promise<void>;
+}
+
+export class PortInUseError extends Error {}
+
+function writePrivate(file: string, text: string): void {
+  // Write-then-rename so a crash never leaves a half-written file; 0600 from the first byte.
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/** The control token persists across restarts so a bookmarked dashboard link keeps working. */
+function loadControlToken(dataDir: string): string {
+  const file = join(dataDir, 'control-token');
+  if (existsSync(file)) {
+    const t = readFileSync(file, 'utf8').trim();
+    if (/^[A-Za-z0-9_-]{32,}$/.test(t)) return t;
+  }
+  const token = randomSecret(32);
+  writePrivate(file, `${token}\n`);
+  return token;
+}
+
+export async function startCompanion(opts: CompanionOptions): Promise<Companion> {
+  const now = opts.now ?? Date.now;
+  const dataDir = opts.dataDir;
+  ensurePrivateDir(dataDir);
+  const db = openDatabase(dataDir);
+  const controlToken = loadControlToken(dataDir);
+  const bus = new EventBus();
+  const audit = new AuditLog(db, bus, now);
+
+  const server = createHttpServer();
+  let port: number;
+  try {
+    port = await listenLoopback(server, opts.port ?? 0);
+  } catch (e) {
+    db.close();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new PortInUseError(
+        `Port ${opts.port} on 127.0.0.1 is already in use — is another NT MCP Companion running? Stop it, or start this one with --port <another port>.`,
+      );
+    }
+    throw e;
+  }
+  const urls = new Urls(port);
+  const mode = opts.link ?? 'simulator';
+  const pairingSecret = randomSecret(32);
+  const link = new AddonLink({ pairingSecret, mode, ...(opts.linkTiming ?? {}) });
+
+  const oauth = new OAuthService({
+    db,
+    audit,
+    bus,
+    now,
+    availableAccounts: () => link.mirror.accounts().map((a) => a.name),
+    isOwnResource: (r) => urls.isOwnResource(r),
+  });
+  const trading = new Trading({ db, audit, bus, link, now, ...(opts.trading ?? {}) });
+  const tools = new ToolRegistry().add(statusTool({ link, trading, version: VERSION }), ...tradingTools(trading));
+  const mcp = new McpEndpoint({ oauth, audit, urls, tools, version: VERSION, now });
+
+  const status = (): Status => ({
+    version: VERSION,
+    mcpUrl: urls.mcpUrl,
+    dashboardUrl: `${urls.primary}/`,
+    link: link.state(),
+    killSwitch: trading.killSwitch(),
+    pending: { consents: oauth.pendingConsents().length, confirmations: trading.confirmations().length },
+  });
+
+  attachApp(server, urls, {
+    mount(app) {
+      app.use(
+        oauthRouter({ oauth, urls, bus, now, waitHoldMs: opts.waitHoldMs, registrationLimit: opts.registrationLimit }),
+      );
+      app.use(CONTROL_PREFIX, controlRouter({ controlToken, oauth, audit, bus, status, trading: trading.control() }));
+      app.all('/mcp', express.json({ limit: '1mb' }), (req, res, next) => {
+        mcp.handle(req, res, req.body).catch(next);
+      });
+      serveDashboard(app);
+    },
+    upgrade(req, socket, head) {
+      if (new URL(req.url ?? '/', 'http://x').pathname !== '/addon') return false;
+      link.handleUpgrade(req, socket, head);
+      return true;
+    },
+  });
+
+  link.on('state', (s) => bus.emit({ type: 'link', link: s }));
+
+  let simulator: Companion['simulator'] = null;
+  if (mode === 'simulator') {
+    simulator = await startSimulatorAddon({
+      url: `ws://127.0.0.1:${port}/addon`,
+      secret: pairingSecret,
+      seed: opts.simSeed ?? 42,
+      quoteIntervalMs: opts.quoteIntervalMs ?? 250,
+    });
+    await simulator.connected;
+    await waitForSnapshot(link, 10_000);
+  } else {
+    writePairingFile(opts.pairingFile ?? defaultPairingPath(), {
+      url: `ws://127.0.0.1:${port}/addon`,
+      secret: pairingSecret,
+      protocolVersion: 1,
+    });
+  }
+
+  const dashboardUrl = `${urls.primary}/#token=${controlToken}`;
+  writePrivate(
+    join(dataDir, 'runtime.json'),
+    `${JSON.stringify({ mcpUrl: urls.mcpUrl, controlUrl: `${urls.primary}${CONTROL_PREFIX}`, pid: process.pid, version: VERSION }, null, 2)}\n`,
+  );
+  audit.record({ kind: 'control', event: 'companion.started', outcome: 'ok', detail: `${urls.mcpUrl} (${mode})` });
+
+  let stopped = false;
+  return {
+    urls,
+    mcpUrl: urls.mcpUrl,
+    controlUrl: `${urls.primary}${CONTROL_PREFIX}`,
+    dashboardUrl,
+    controlToken,
+    pairingSecret,
+    db,
+    bus,
+    oauth,
+    audit,
+    link,
+    trading,
+    simulator,
+    status,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      trading.close();
+      await simulator?.close();
+      link.close();
+      await mcp.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      audit.record({ kind: 'control', event: 'companion.stopped', outcome: 'ok' });
+      db.close();
+    },
+  };
+}
+
+/** Resolves once the link holds a full snapshot (accounts known), so the first consent can list them. */
+async function waitForSnapshot(link: AddonLink, timeoutMs: number): Promise<void> {
+  if (link.state().status === 'connected' && link.mirror.accounts().length > 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      link.off('snapshot', done);
+      reject(new Error('The built-in simulator did not send its snapshot in time.'));
+    }, timeoutMs);
+    function done() {
+      clearTimeout(timer);
+      link.off('snapshot', done);
+      resolve();
+    }
+    link.on('snapshot', done);
+  });
+}

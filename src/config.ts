@@ -1,0 +1,90 @@
+// Flags, environment and defaults. `--help` prints USAGE; keep it, README and docs in step.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** Fixed default port so the MCP URL an AI client stores stays valid across restarts. */
+export const DEFAULT_PORT = 47600;
+
+export interface Config {
+  port: number;
+  dataDir: string;
+  link: 'simulator' | 'addon';
+  pairingFile: string | null;
+  simSeed: number;
+  quoteIntervalMs: number;
+  quiet: boolean;
+}
+
+export const USAGE = `NT MCP Companion — a local MCP server for NinjaTrader 8, with OAuth 2.1 and desktop consent.
+
+Usage: npm start -- [options]
+
+Options:
+  --port <n>           Loopback port (default ${DEFAULT_PORT}; 0 = any free port). The MCP URL is
+                       http://127.0.0.1:<port>/mcp
+  --data-dir <path>    Where the database, control token and runtime.json live
+                       (default: ${defaultDataDir()})
+  --link <sim|addon>   sim (default): the built-in NT8 simulator, clearly marked simulated.
+                       addon: wait for the real NinjaTrader 8 add-on to connect.
+  --pairing-file <p>   Where to write the add-on pairing file (default with --link addon:
+                       Documents/NinjaTrader 8/nt-mcp-companion/pairing.json)
+  --sim-seed <n>       Seed of the simulator's reproducible market (default 42)
+  --quote-interval <ms>  Simulator quote period in milliseconds (default 250)
+  --quiet              Print only the URLs
+  -h, --help           Show this help
+  -v, --version        Print the version
+`;
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'NT MCP Companion');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'NT MCP Companion');
+  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'nt-mcp-companion');
+}
+
+export class ConfigError extends Error {}
+
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config | 'help' | 'version' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        link: { type: 'string' },
+        'pairing-file': { type: 'string' },
+        'sim-seed': { type: 'string' },
+        'quote-interval': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new ConfigError(`${(e as Error).message}. Run with --help for the options.`);
+  }
+  if (values.help) return 'help';
+  if (values.version) return 'version';
+  const int = (name: string, raw: string | undefined, def: number, min: number, max: number) => {
+    if (raw === undefined) return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`--${name} must be an integer from ${min} to ${max} (got "${raw}").`);
+    return n;
+  };
+  const link = values.link ?? env.NT_MCP_LINK ?? 'sim';
+  if (link !== 'sim' && link !== 'simulator' && link !== 'addon') {
+    throw new ConfigError(`--link must be "sim" or "addon" (got "${link}").`);
+  }
+  return {
+    port: int('port', values.port ?? env.NT_MCP_PORT, DEFAULT_PORT, 0, 65535),
+    dataDir: values['data-dir'] ?? env.NT_MCP_DATA_DIR ?? defaultDataDir(env),
+    link: link === 'addon' ? 'addon' : 'simulator',
+    pairingFile: values['pairing-file'] ?? null,
+    simSeed: int('sim-seed', values['sim-seed'], 42, 0, 2 ** 31 - 1),
+    quoteIntervalMs: int('quote-interval', values['quote-interval'], 250, 1, 60_000),
+    quiet: values.quiet ?? false,
+  };
+}

@@ -1,0 +1,226 @@
+// The control API (docs/control-api.md): the one door for the desktop UI, the CLI and automation.
+// Authorized by `Authorization: Bearer <control token>` only — never a cookie, never a query
+// parameter — so no web page and no MCP client can decide a consent or an order.
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { AuditLog } from '../audit/audit.ts';
+import type { EventBus } from '../events.ts';
+import { ConsentError, type OAuthService } from '../oauth/service.ts';
+import { safeEqual, sha256Hex } from '../util/crypto.ts';
+import type { ActivityRow, ControlEvent, OrderConfirmation, Status } from './contract.ts';
+
+/** What the trading layer (NinjaTrader issue) exposes to the control API. */
+export interface TradingControl {
+  confirmations(): OrderConfirmation[];
+  decideConfirmation(id: string, decision: 'approve' | 'deny'): { ok: true } | { ok: false; status: number; error: string; message: string };
+  setKillSwitch(engaged: boolean): void;
+  activity(q: { limit: number; before?: number }): { rows: ActivityRow[]; nextBefore: number | null };
+}
+
+export interface ControlDeps {
+  controlToken: string;
+  oauth: OAuthService;
+  audit: AuditLog;
+  bus: EventBus;
+  status: () => Status;
+  trading: TradingControl;
+  /** SSE keep-alive period. */
+  keepAliveMs?: number;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const ScopeString = z.enum(['mcp:read', 'mcp:read mcp:trade']);
+const ApproveBody = z
+  .object({
+    scope: ScopeString.optional(),
+    accounts: z.array(z.string().min(1).max(100)).max(100).optional(),
+    confirmPolicy: z.enum(['always', 'never']).optional(),
+    limits: z
+      .object({
+        maxOrderQuantity: z.number().int().min(1).max(10_000),
+        maxPositionPerInstrument: z.number().int().min(1).max(100_000),
+        maxOrdersPerMinute: z.number().int().min(1).max(1_000),
+      })
+      .partial()
+      .strict()
+      .optional(),
+  })
+  .strict();
+const KillSwitchBody = z.object({ engaged: z.boolean() }).strict();
+const Id = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/);
+const AuditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  before: z.coerce.number().int().min(1).optional(),
+  client: z.string().max(100).optional(),
+  tool: z.string().max(100).optional(),
+  outcome: z.enum(['ok', 'error', 'denied']).optional(),
+});
+const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  before: z.coerce.number().int().min(1).optional(),
+});
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new HttpError(400, 'invalid_request', `Invalid ${what}: ${i ? `${i.path.join('.') || 'value'} ${i.message}` : 'malformed'}.`);
+  }
+  return r.data;
+}
+
+export function controlRouter(deps: ControlDeps): Router {
+  const router = express.Router();
+  const tokenHash = sha256Hex(deps.controlToken);
+
+  // Authentication first: nothing — not even a 404 — is revealed without the control token.
+  router.use((req: Request, _res: Response, next: NextFunction) => {
+    const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+    if (!m || !safeEqual(sha256Hex(m[1]!), tokenHash)) {
+      next(new HttpError(401, 'unauthorized', 'The control API needs the control token (open the dashboard link the companion printed).'));
+      return;
+    }
+    next();
+  });
+  // JSON only (a cross-site form cannot send application/json without a preflight).
+  router.use((req: Request, _res: Response, next: NextFunction) => {
+    if (req.method === 'POST' && Number(req.headers['content-length'] ?? 0) > 0 && !req.is('application/json')) {
+      next(new HttpError(415, 'unsupported_media_type', 'Send a JSON body with Content-Type: application/json.'));
+      return;
+    }
+    next();
+  });
+  router.use(express.json({ limit: '16kb' }));
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
+  router.get('/status', (_req, res) => {
+    res.json(deps.status());
+  });
+
+  router.get('/consents', (_req, res) => {
+    deps.oauth.expireConsents();
+    res.json({ consents: deps.oauth.pendingConsents() });
+  });
+
+  router.post('/consents/:id/approve', (req, res) => {
+    const id = parse(Id, req.params.id, 'consent id');
+    const body = parse(ApproveBody, req.body ?? {}, 'approval');
+    try {
+      const grant = deps.oauth.approveConsent(id, body);
+      res.json({
+        approved: true,
+        clientId: grant.clientId,
+        scope: grant.scope,
+        accounts: grant.accounts,
+        confirmPolicy: grant.confirmPolicy,
+        limits: grant.limits,
+      });
+    } catch (e) {
+      throw consentHttpError(e);
+    }
+  });
+
+  router.post('/consents/:id/deny', (req, res) => {
+    const id = parse(Id, req.params.id, 'consent id');
+    try {
+      deps.oauth.denyConsent(id);
+      res.json({ denied: true });
+    } catch (e) {
+      throw consentHttpError(e);
+    }
+  });
+
+  router.get('/clients', (_req, res) => {
+    res.json({ clients: deps.oauth.authorizedClients() });
+  });
+
+  router.post('/clients/:id/revoke', (req, res) => {
+    const id = parse(Id, req.params.id, 'client id');
+    if (!deps.oauth.revokeClient(id)) throw new HttpError(404, 'not_found', 'No such client.');
+    res.json({ revoked: true });
+  });
+
+  router.get('/audit', (req, res) => {
+    const q = parse(AuditQuery, req.query, 'audit query');
+    res.json(deps.audit.page(q));
+  });
+
+  router.get('/confirmations', (_req, res) => {
+    res.json({ confirmations: deps.trading.confirmations() });
+  });
+  const decide = (decision: 'approve' | 'deny') => (req: Request, res: Response) => {
+    const id = parse(Id, req.params.id, 'confirmation id');
+    const r = deps.trading.decideConfirmation(id, decision);
+    if (!r.ok) throw new HttpError(r.status, r.error, r.message);
+    res.json({ [decision === 'approve' ? 'approved' : 'denied']: true });
+  };
+  router.post('/confirmations/:id/approve', decide('approve'));
+  router.post('/confirmations/:id/deny', decide('deny'));
+
+  router.post('/kill-switch', (req, res) => {
+    const body = parse(KillSwitchBody, req.body, 'kill-switch body');
+    deps.trading.setKillSwitch(body.engaged);
+    res.json({ engaged: body.engaged });
+  });
+
+  router.get('/activity', (req, res) => {
+    const q = parse(PageQuery, req.query, 'activity query');
+    res.json(deps.trading.activity({ limit: q.limit ?? 100, before: q.before }));
+  });
+
+  // Server-sent events: a `hello` with the full status, then every ControlEvent as it happens.
+  router.get('/events', (req, res) => {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    const send = (ev: ControlEvent) => {
+      res.write(`event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`);
+    };
+    send({ type: 'hello', status: deps.status() });
+    const off = deps.bus.subscribe(send);
+    const ka = setInterval(() => res.write(': keep-alive\n\n'), deps.keepAliveMs ?? 15_000);
+    ka.unref();
+    req.on('close', () => {
+      clearInterval(ka);
+      off();
+    });
+  });
+
+  router.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'No such control endpoint.')));
+  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e =
+      err instanceof HttpError
+        ? err
+        : (err as { type?: string }).type === 'entity.parse.failed'
+          ? new HttpError(400, 'invalid_json', 'The body is not valid JSON.')
+          : (err as { type?: string }).type === 'entity.too.large'
+            ? new HttpError(413, 'too_large', 'The body is too large.')
+            : new HttpError(500, 'internal_error', 'The companion failed to handle this request.');
+    if (e.status === 500) console.error('[control] error:', err);
+    res.status(e.status).json({ error: e.code, message: e.message });
+  });
+  return router;
+}
+
+function consentHttpError(e: unknown): HttpError {
+  if (e instanceof ConsentError) {
+    const status = e.code === 'not_found' ? 404 : e.code === 'not_pending' ? 409 : 400;
+    return new HttpError(status, e.code, e.message);
+  }
+  return e instanceof HttpError ? e : new HttpError(500, 'internal_error', String(e));
+}

@@ -1,0 +1,153 @@
+// The control API's one typed contract (docs/control-api.md). The core implements it in
+// src/control/api.ts; the renderer and the CLI consume it. Types only: importing this file
+// pulls in nothing at run time, so the renderer may import it.
+
+export const CONTROL_PREFIX = '/control/v1';
+
+export type Scope = 'mcp:read' | 'mcp:trade';
+/** Space-separated scope string as granted: "mcp:read" or "mcp:read mcp:trade". */
+export type ScopeString = 'mcp:read' | 'mcp:read mcp:trade';
+/** Whether each trade action waits for a human decision in the desktop app. */
+export type ConfirmPolicy = 'always' | 'never';
+
+export interface GrantLimits {
+  /** Largest quantity one order may have. */
+  maxOrderQuantity: number;
+  /** Largest absolute net position per instrument and account after the order. */
+  maxPositionPerInstrument: number;
+  /** Most risk-increasing order actions per rolling 60 s. */
+  maxOrdersPerMinute: number;
+}
+
+export type LinkStatus = 'connected' | 'waiting' | 'disconnected';
+
+export interface LinkState {
+  /** 'simulator' = the built-in NT8 simulator; 'addon' = a real NT8 add-on. */
+  mode: 'simulator' | 'addon';
+  status: LinkStatus;
+  simulated: boolean;
+  nt8Version: string | null;
+  addonVersion: string | null;
+  protocolVersion: number | null;
+  accounts: string[];
+  /** ISO time the status last changed. */
+  since: string;
+  /** Human sentence for the UI ("Connected to the built-in NT8 simulator", …). */
+  detail: string;
+}
+
+export interface Status {
+  version: string;
+  mcpUrl: string;
+  dashboardUrl: string;
+  link: LinkState;
+  killSwitch: { engaged: boolean; since: string | null };
+  pending: { consents: number; confirmations: number };
+}
+
+export interface PendingConsent {
+  id: string;
+  clientId: string;
+  /** Self-declared by the client at registration: show it as such. */
+  clientName: string;
+  redirectUri: string;
+  redirectHost: string;
+  requestedScope: ScopeString;
+  /** Accounts the person can choose from (the NT8 link's accounts). */
+  availableAccounts: string[];
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface ApproveConsentBody {
+  scope?: ScopeString;
+  /** Accounts the client may see and trade; default: every available account. */
+  accounts?: string[];
+  confirmPolicy?: ConfirmPolicy;
+  limits?: Partial<GrantLimits>;
+}
+
+export interface AuthorizedClient {
+  id: string;
+  name: string;
+  scope: ScopeString;
+  accounts: string[];
+  confirmPolicy: ConfirmPolicy;
+  limits: GrantLimits;
+  createdAt: string;
+  lastUsedAt: string | null;
+  callCount: number;
+}
+
+export type AuditOutcome = 'ok' | 'error' | 'denied';
+
+export interface AuditRow {
+  id: number;
+  ts: string;
+  /** 'tool' for MCP tool calls, 'auth' for authorization events, 'control' for control actions. */
+  kind: 'tool' | 'auth' | 'control' | 'trade';
+  event: string;
+  clientId: string | null;
+  clientName: string | null;
+  grantId: string | null;
+  tool: string | null;
+  /** Arguments with secrets removed, capped in size; JSON text or null. */
+  args: string | null;
+  outcome: AuditOutcome;
+  detail: string | null;
+  latencyMs: number | null;
+}
+
+export interface AuditPage {
+  rows: AuditRow[];
+  /** Pass as `before` to get the next (older) page; null when there is none. */
+  nextBefore: number | null;
+}
+
+export interface OrderConfirmation {
+  id: string;
+  clientId: string;
+  clientName: string;
+  tool: string;
+  /** Human sentence: "Buy 2 ES 12-26 LIMIT @ 5000.00 on Sim101". */
+  summary: string;
+  account: string;
+  instrument: string | null;
+  side: string | null;
+  quantity: number | null;
+  orderType: string | null;
+  limitPrice: number | null;
+  stopPrice: number | null;
+  /** Dollar risk estimate where computable (e.g. distance to stop × point value × qty), else null. */
+  estimatedRisk: number | null;
+  simulated: boolean;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface ActivityRow {
+  id: number;
+  ts: string;
+  /** connect, disconnect, error, order, execution, refused, … */
+  kind: string;
+  message: string;
+}
+
+export type ControlEvent =
+  | { type: 'hello'; status: Status }
+  | { type: 'consent.created'; consent: PendingConsent }
+  | { type: 'consent.decided'; id: string; decision: 'approved' | 'denied' | 'expired' }
+  | { type: 'client.changed'; clientId: string }
+  | { type: 'client.revoked'; clientId: string }
+  | { type: 'audit'; row: AuditRow }
+  | { type: 'link'; link: LinkState }
+  | { type: 'confirmation.created'; confirmation: OrderConfirmation }
+  | { type: 'confirmation.decided'; id: string; decision: 'approved' | 'denied' | 'expired' }
+  | { type: 'killswitch'; engaged: boolean }
+  | { type: 'activity'; row: ActivityRow };
+
+/** Error body of every non-2xx control response. */
+export interface ControlError {
+  error: string;
+  message: string;
+}

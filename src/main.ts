@@ -1,0 +1,73 @@
+// Headless entry: `npm start -- [options]`. Parses flags, starts the companion, prints the URLs,
+// and shuts down cleanly on SIGINT/SIGTERM.
+import { ConfigError, parseConfig, USAGE } from './config.ts';
+import { PortInUseError, startCompanion } from './companion.ts';
+import { VERSION } from './version.ts';
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = parseConfig(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`nt-mcp-companion: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (config === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (config === 'version') {
+    console.log(VERSION);
+    return 0;
+  }
+
+  let companion;
+  try {
+    companion = await startCompanion(config);
+  } catch (e) {
+    if (e instanceof PortInUseError) {
+      console.error(`nt-mcp-companion: ${e.message}`);
+      return 1;
+    }
+    console.error(`nt-mcp-companion: could not start: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+
+  const link = companion.link.state();
+  if (config.quiet) {
+    console.log(companion.mcpUrl);
+    console.log(companion.dashboardUrl);
+  } else {
+    console.log(`NT MCP Companion ${VERSION}`);
+    console.log(`  MCP URL:    ${companion.mcpUrl}`);
+    console.log(`  Dashboard:  ${companion.dashboardUrl}`);
+    console.log(`  NT8 link:   ${link.detail}`);
+    if (link.simulated) console.log('              SIMULATED — orders go to the built-in simulator, not to NinjaTrader.');
+    console.log(`  Data:       ${config.dataDir}`);
+    console.log('Connect an AI client (docs/clients.md), e.g.:');
+    console.log(`  claude mcp add --transport http ninjatrader ${companion.mcpUrl}`);
+    console.log('Press Ctrl+C to stop.');
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      if (!config.quiet) console.log(`\nReceived ${signal}; shutting down…`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await companion.stop();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error('nt-mcp-companion: fatal:', e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,285 @@
+// /mcp: the Streamable HTTP endpoint (SDK transport, stateful sessions), behind bearer-token
+// authentication. Order of checks on every request: Host/Origin (http/guard.ts) → bearer token
+// valid, unexpired, unrevoked and issued for this server → per-tool scope (403 insufficient_scope)
+// → session belongs to the same client → the SDK transport.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolResult,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { AuditLog } from '../audit/audit.ts';
+import type { Urls } from '../http/urls.ts';
+import type { GrantRecord, OAuthService } from '../oauth/service.ts';
+import { scopeIncludes, scopeList } from '../oauth/policy.ts';
+import { describeZodError, errorResult, ToolError, type ToolRegistry } from './registry.ts';
+
+export interface McpEndpointDeps {
+  oauth: OAuthService;
+  audit: AuditLog;
+  urls: Urls;
+  tools: ToolRegistry;
+  version: string;
+  now: () => number;
+  /** Sessions idle longer than this are closed. */
+  sessionIdleMs?: number;
+  maxSessionsPerClient?: number;
+}
+
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  server: Server;
+  clientId: string;
+  lastSeen: number;
+}
+
+type AuthedRequest = IncomingMessage & { auth?: AuthInfo };
+
+export class McpEndpoint {
+  private readonly sessions = new Map<string, Session>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly deps: McpEndpointDeps) {
+    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.allSettled(all.map((s) => s.transport.close()));
+  }
+
+  async handle(req: AuthedRequest, res: ServerResponse, body: unknown): Promise<void> {
+    const origin = this.deps.urls.originOf(req);
+    const prm = this.deps.urls.prm(origin);
+
+    // ── authentication (RFC 6750, MCP authorization spec) ──
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header.trim());
+    if (!m) {
+      return this.unauthorized(res, `Bearer resource_metadata="${prm}", scope="mcp:read"`, 'Authorization needed: send a Bearer token (see the resource metadata).');
+    }
+    const access = this.deps.oauth.verifyAccessToken(m[1]!);
+    if (!access) {
+      this.deps.audit.record({ kind: 'auth', event: 'token.rejected', outcome: 'denied', detail: 'invalid, expired, revoked or foreign access token at /mcp' });
+      return this.unauthorized(
+        res,
+        `Bearer error="invalid_token", error_description="The access token is invalid, expired or revoked", resource_metadata="${prm}"`,
+        'The access token is invalid, expired or revoked.',
+      );
+    }
+    const grant = access.grant;
+
+    // ── per-tool scope: a read token calling a trade tool gets 403 + step-up challenge ──
+    if (req.method === 'POST') {
+      const calls = toolCallsIn(body);
+      const needsTrade = calls.filter((name) => this.deps.tools.scopeOf(name) === 'mcp:trade');
+      if (needsTrade.length && !scopeIncludes(grant.scope, 'mcp:trade')) {
+        for (const tool of needsTrade) {
+          this.deps.audit.record({
+            kind: 'tool',
+            event: 'tool.call',
+            clientId: grant.clientId,
+            grantId: grant.id,
+            tool,
+            outcome: 'denied',
+            detail: 'insufficient_scope: the grant has mcp:read only',
+          });
+        }
+        res.writeHead(403, {
+          'Content-Type': 'application/json',
+          'WWW-Authenticate': `Bearer error="insufficient_scope", scope="mcp:read mcp:trade", resource_metadata="${prm}", error_description="This tool needs the mcp:trade scope"`,
+        });
+        res.end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            error: { code: -32003, message: `Forbidden: ${needsTrade.join(', ')} needs the mcp:trade scope; this token has ${grant.scope}.` },
+            id: singleId(body),
+          }),
+        );
+        return;
+      }
+    }
+
+    req.auth = {
+      token: '[redacted]',
+      clientId: grant.clientId,
+      scopes: scopeList(grant.scope),
+      expiresAt: Math.floor(access.expiresAt / 1000),
+      resource: new URL(grant.resource),
+      extra: { grant },
+    };
+
+    // ── sessions: bound to the client that created them ──
+    const sid = req.headers['mcp-session-id'];
+    if (typeof sid === 'string' && sid) {
+      const s = this.sessions.get(sid);
+      if (!s || s.clientId !== grant.clientId) {
+        return this.jsonRpcError(res, 404, -32001, 'Session not found: start a new session with initialize.', singleId(body));
+      }
+      s.lastSeen = this.deps.now();
+      await s.transport.handleRequest(req, res, body);
+      return;
+    }
+    if (req.method !== 'POST' || !isInitialize(body)) {
+      return this.jsonRpcError(res, 400, -32000, 'Bad Request: no valid session; send initialize first.', singleId(body));
+    }
+    this.evictIfCrowded(grant.clientId);
+    const server = this.buildServer();
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      enableJsonResponse: true,
+      onsessioninitialized: (id) => {
+        this.sessions.set(id, { transport, server, clientId: grant.clientId, lastSeen: this.deps.now() });
+      },
+      onsessionclosed: (id) => {
+        this.sessions.delete(id);
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) this.sessions.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  private buildServer(): Server {
+    const { tools, audit, oauth, version } = this.deps;
+    const server = new Server(
+      { name: 'nt-mcp-companion', title: 'NT MCP Companion', version },
+      {
+        capabilities: { tools: { listChanged: false } },
+        instructions:
+          'NinjaTrader 8 through NT MCP Companion. Read tools need mcp:read; order tools need mcp:trade and, by default, ' +
+          'a human approves each trade in the desktop app (the call waits). Limits and a kill switch are enforced by the server. ' +
+          'Always check get_status first: it says whether the link is the built-in simulator (simulated) or real NinjaTrader.',
+      },
+    );
+    server.setRequestHandler(ListToolsRequestSchema, (_req, extra) => {
+      const grant = grantOf(extra.authInfo);
+      return { tools: tools.list(scopeIncludes(grant.scope, 'mcp:trade')) };
+    });
+    server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
+      const grant = grantOf(extra.authInfo);
+      const name = req.params.name;
+      const started = performance.now();
+      const def = tools.get(name);
+      const finish = (result: CallToolResult, outcome: 'ok' | 'error' | 'denied', detail: string | null) => {
+        // Written before the response leaves: the SDK sends it only after this handler returns.
+        audit.record({
+          kind: 'tool',
+          event: 'tool.call',
+          clientId: grant.clientId,
+          grantId: grant.id,
+          tool: name,
+          args: req.params.arguments ?? {},
+          outcome,
+          detail,
+          latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+        });
+        oauth.touchGrant(grant.id);
+        return result;
+      };
+      if (!def) {
+        finish(errorResult('unknown_tool', `Unknown tool ${name}.`), 'error', 'unknown tool');
+        throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}. Call tools/list to see the tools this token may use.`);
+      }
+      if (def.scope === 'mcp:trade' && !scopeIncludes(grant.scope, 'mcp:trade')) {
+        return finish(errorResult('insufficient_scope', `${name} needs the mcp:trade scope; this client has ${grant.scope}.`), 'denied', 'insufficient_scope');
+      }
+      const parsed = def.input.safeParse(req.params.arguments ?? {});
+      if (!parsed.success) {
+        const msg = describeZodError(parsed.error);
+        return finish(errorResult('invalid_arguments', msg), 'error', msg);
+      }
+      try {
+        const out = await def.handler(parsed.data, { grant, signal: extra.signal });
+        return finish(
+          { content: [{ type: 'text', text: out.text }], structuredContent: out.structured as Record<string, unknown> },
+          'ok',
+          out.text.length > 300 ? `${out.text.slice(0, 300)}…` : out.text,
+        );
+      } catch (e) {
+        if (e instanceof ToolError) {
+          return finish(errorResult(e.code, e.message, e.data), e.code === 'refused' || e.code.endsWith('_denied') ? 'denied' : 'error', `${e.code}: ${e.message}`);
+        }
+        console.error(`[mcp] tool ${name} failed:`, e instanceof Error ? e.stack : e);
+        return finish(errorResult('internal_error', `The companion could not run ${name}: ${e instanceof Error ? e.message : String(e)}`), 'error', 'internal error');
+      }
+    });
+    return server;
+  }
+
+  private unauthorized(res: ServerResponse, challenge: string, message: string): void {
+    res.writeHead(401, { 'Content-Type': 'application/json', 'WWW-Authenticate': challenge });
+    res.end(JSON.stringify({ error: 'invalid_token', error_description: message }));
+  }
+
+  private jsonRpcError(res: ServerResponse, status: number, code: number, message: string, id: unknown): void {
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: id ?? null }));
+  }
+
+  private sweep(): void {
+    const cutoff = this.deps.now() - (this.deps.sessionIdleMs ?? 30 * 60_000);
+    for (const [id, s] of this.sessions) {
+      if (s.lastSeen < cutoff) {
+        this.sessions.delete(id);
+        void s.transport.close();
+      }
+    }
+  }
+
+  /** Bounded memory: a client that opens sessions in a loop loses its oldest ones. */
+  private evictIfCrowded(clientId: string): void {
+    const max = this.deps.maxSessionsPerClient ?? 32;
+    const mine = [...this.sessions.entries()].filter(([, s]) => s.clientId === clientId);
+    if (mine.length < max) return;
+    mine.sort((a, b) => a[1].lastSeen - b[1].lastSeen);
+    for (const [id, s] of mine.slice(0, mine.length - max + 1)) {
+      this.sessions.delete(id);
+      void s.transport.close();
+    }
+  }
+}
+
+function grantOf(authInfo: AuthInfo | undefined): GrantRecord {
+  const grant = (authInfo?.extra as { grant?: GrantRecord } | undefined)?.grant;
+  if (!grant) throw new McpError(ErrorCode.InternalError, 'request reached the MCP server without authentication');
+  return grant;
+}
+
+function messages(body: unknown): Record<string, unknown>[] {
+  const list = Array.isArray(body) ? body : [body];
+  return list.filter((m): m is Record<string, unknown> => !!m && typeof m === 'object');
+}
+
+function toolCallsIn(body: unknown): string[] {
+  const names: string[] = [];
+  for (const m of messages(body)) {
+    if (m.method !== 'tools/call') continue;
+    const name = (m.params as { name?: unknown } | undefined)?.name;
+    if (typeof name === 'string') names.push(name);
+  }
+  return names;
+}
+
+function isInitialize(body: unknown): boolean {
+  return messages(body).some((m) => m.method === 'initialize');
+}
+
+function singleId(body: unknown): unknown {
+  return !Array.isArray(body) && body && typeof body === 'object' ? ((body as { id?: unknown }).id ?? null) : null;
+}

@@ -1,0 +1,123 @@
+// The MCP tool contract: every tool declares its scope, zod input/output schemas and MCP
+// annotations. The endpoint lists only what the caller's scope allows and validates arguments
+// here, at the door, before a handler runs.
+import { z } from 'zod';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Scope } from '../control/contract.ts';
+import type { GrantRecord } from '../oauth/service.ts';
+
+export interface ToolContext {
+  grant: GrantRecord;
+  /** Aborted when the client cancels or disconnects. */
+  signal: AbortSignal;
+}
+
+export interface ToolAnnotations {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+export interface ToolDef<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  scope: Scope;
+  input: I;
+  output: O;
+  annotations: ToolAnnotations;
+  /** Its structured output must match `output`; MCP clients validate it against the listed schema. */
+  handler: (args: z.infer<I>, ctx: ToolContext) => Promise<ToolOutput<object>>;
+}
+
+export interface ToolOutput<T> {
+  /** Short human summary shown as text content. */
+  text: string;
+  structured: T;
+}
+
+/** A tool failure the caller should read: becomes an MCP tool error with a human sentence. */
+export class ToolError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly data: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(def: ToolDef<I, O>): ToolDef {
+  return def as unknown as ToolDef;
+}
+
+export function errorResult(code: string, message: string, data: Record<string, unknown> = {}): CallToolResult {
+  return {
+    isError: true,
+    content: [{ type: 'text', text: message }],
+    structuredContent: { error: code, message, ...data },
+  };
+}
+
+export function describeZodError(e: z.ZodError): string {
+  const parts = e.issues.slice(0, 5).map((i) => {
+    const where = i.path.length ? `"${i.path.join('.')}"` : 'the arguments';
+    return `${where}: ${i.message}`;
+  });
+  return `Invalid arguments — ${parts.join('; ')}.`;
+}
+
+interface ListedTool {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema: Record<string, unknown>;
+  annotations: ToolAnnotations;
+}
+
+export class ToolRegistry {
+  private readonly tools = new Map<string, ToolDef>();
+  private listed: { read: ListedTool[]; trade: ListedTool[] } | null = null;
+
+  add(...defs: ToolDef[]): this {
+    for (const d of defs) {
+      if (this.tools.has(d.name)) throw new Error(`duplicate tool ${d.name}`);
+      this.tools.set(d.name, d);
+    }
+    this.listed = null;
+    return this;
+  }
+
+  get(name: string): ToolDef | undefined {
+    return this.tools.get(name);
+  }
+
+  scopeOf(name: string): Scope | undefined {
+    return this.tools.get(name)?.scope;
+  }
+
+  /** tools/list for a scope; JSON Schemas are computed once. A read token never sees trade tools. */
+  list(canTrade: boolean): ListedTool[] {
+    if (!this.listed) {
+      const all = [...this.tools.values()].map((d) => ({
+        def: d,
+        listed: {
+          name: d.name,
+          title: d.title,
+          description: d.description,
+          inputSchema: z.toJSONSchema(d.input, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>,
+          outputSchema: z.toJSONSchema(d.output, { io: 'output', target: 'draft-2020-12' }) as Record<string, unknown>,
+          annotations: { title: d.title, ...d.annotations },
+        },
+      }));
+      this.listed = {
+        read: all.filter((t) => t.def.scope === 'mcp:read').map((t) => t.listed),
+        trade: all.map((t) => t.listed),
+      };
+    }
+    return canTrade ? this.listed.trade : this.listed.read;
+  }
+}

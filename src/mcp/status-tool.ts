@@ -1,0 +1,56 @@
+// get_status: the first tool an AI client should call — companion version, NT8 link state
+// (simulated or real), kill switch, and the caller's own scope, accounts, limits and policy.
+import { z } from 'zod';
+import type { AddonLink } from '../ninjatrader/link.ts';
+import type { Trading } from '../trading/trading.ts';
+import { defineTool, type ToolDef } from './registry.ts';
+
+export function statusTool(deps: { link: AddonLink; trading: Trading; version: string }): ToolDef {
+  return defineTool({
+    name: 'get_status',
+    title: 'Companion status',
+    description:
+      'Companion version, NinjaTrader link state (connected / waiting / disconnected; simulated or real NT8), kill switch, and what this client may do: scope, allowed accounts, limits and whether each trade waits for human confirmation.',
+    scope: 'mcp:read',
+    input: z.object({}).strict(),
+    output: z.looseObject({
+      version: z.string(),
+      link: z.looseObject({ mode: z.string(), status: z.string(), simulated: z.boolean(), nt8Version: z.string().nullable(), addonVersion: z.string().nullable(), detail: z.string() }),
+      simulated: z.boolean(),
+      killSwitch: z.looseObject({ engaged: z.boolean(), since: z.string().nullable() }),
+      client: z.looseObject({
+        clientId: z.string(),
+        name: z.string(),
+        scope: z.string(),
+        accounts: z.array(z.string()),
+        confirmPolicy: z.string(),
+        limits: z.looseObject({ maxOrderQuantity: z.number(), maxPositionPerInstrument: z.number(), maxOrdersPerMinute: z.number() }),
+      }),
+    }),
+    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    handler: async (_args, ctx) => {
+      const link = deps.link.state();
+      const g = ctx.grant;
+      const kill = deps.trading.killSwitch();
+      const text = [
+        `NT MCP Companion ${deps.version}. ${link.detail}.`,
+        link.simulated ? 'SIMULATED: orders go to the built-in simulator, not to NinjaTrader.' : '',
+        `This client: ${g.scope}; accounts ${g.accounts.join(', ')}; ${g.confirmPolicy === 'always' ? 'every trade waits for human confirmation in the desktop app' : 'trades are not confirmed by a human'}.`,
+        `Limits: ≤ ${g.limits.maxOrderQuantity} per order, ≤ ${g.limits.maxPositionPerInstrument} net per instrument, ≤ ${g.limits.maxOrdersPerMinute} orders/min.`,
+        kill.engaged ? `KILL SWITCH ENGAGED since ${kill.since}: new risk is refused; cancel and flatten still work.` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      return {
+        text,
+        structured: {
+          version: deps.version,
+          link,
+          simulated: link.simulated,
+          killSwitch: kill,
+          client: { clientId: g.clientId, name: g.clientName, scope: g.scope, accounts: g.accounts, confirmPolicy: g.confirmPolicy, limits: g.limits },
+        },
+      };
+    },
+  });
+}

@@ -1,0 +1,151 @@
+// Versioned schema. Append only: never edit a migration that has shipped.
+// Times are integer milliseconds since the epoch. Secrets are never stored: only SHA-256 hashes.
+export const MIGRATIONS: string[] = [
+  /* 1: clients, grants, codes, tokens, consents, audit */ `
+  CREATE TABLE clients (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    redirect_uris TEXT NOT NULL,          -- JSON array
+    metadata TEXT NOT NULL,               -- JSON: the registration as accepted (no secret)
+    secret_hash TEXT,                     -- NULL for public clients
+    auth_method TEXT NOT NULL,            -- none | client_secret_post | client_secret_basic
+    created_at INTEGER NOT NULL,
+    removed_at INTEGER
+  );
+
+  CREATE TABLE grants (
+    id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    scope TEXT NOT NULL,
+    accounts TEXT NOT NULL,               -- JSON array of NT8 account names
+    confirm_policy TEXT NOT NULL DEFAULT 'always',
+    limits TEXT NOT NULL,                 -- JSON GrantLimits
+    resource TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    call_count INTEGER NOT NULL DEFAULT 0,
+    revoked_at INTEGER,
+    revoked_reason TEXT
+  );
+  CREATE INDEX grants_client ON grants(client_id);
+
+  CREATE TABLE auth_codes (
+    hash TEXT PRIMARY KEY,
+    grant_id TEXT NOT NULL REFERENCES grants(id),
+    client_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    code_challenge TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  );
+
+  CREATE TABLE tokens (
+    hash TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
+    grant_id TEXT NOT NULL REFERENCES grants(id),
+    client_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    rotated_at INTEGER,                   -- refresh tokens: when exchanged for a new pair
+    parent_hash TEXT,                     -- the refresh token this one was issued from
+    revoked_at INTEGER
+  );
+  CREATE INDEX tokens_parent ON tokens(parent_hash);
+  CREATE INDEX tokens_grant ON tokens(grant_id);
+
+  CREATE TABLE consents (
+    id TEXT PRIMARY KEY,
+    browser_key_hash TEXT NOT NULL,
+    client_id TEXT NOT NULL REFERENCES clients(id),
+    redirect_uri TEXT NOT NULL,
+    state TEXT,
+    code_challenge TEXT NOT NULL,
+    requested_scope TEXT NOT NULL,
+    resource TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending', -- pending | approved | denied | expired | completed
+    grant_id TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    decided_at INTEGER
+  );
+  CREATE INDEX consents_status ON consents(status);
+
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    event TEXT NOT NULL,
+    client_id TEXT,
+    grant_id TEXT,
+    tool TEXT,
+    args TEXT,
+    outcome TEXT NOT NULL,
+    detail TEXT,
+    latency_ms REAL
+  );
+  CREATE INDEX audit_client ON audit(client_id, id);
+  CREATE INDEX audit_tool ON audit(tool, id);
+  `,
+  /* 2: trading: settings (kill switch), idempotent orders, activity, executions, journal, watermarks */ `
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+
+  CREATE TABLE order_requests (
+    client_id TEXT NOT NULL,
+    client_order_id TEXT NOT NULL,
+    grant_id TEXT NOT NULL,
+    request TEXT NOT NULL,                -- JSON of the validated place_order arguments
+    status TEXT NOT NULL,                 -- pending | placed | rejected | denied | unknown | failed
+    result TEXT,                          -- JSON of the first result, returned to every retry
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (client_id, client_order_id)
+  );
+
+  CREATE TABLE activity (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL
+  );
+
+  CREATE TABLE executions (
+    execution_id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    instrument TEXT NOT NULL,
+    data TEXT NOT NULL,                   -- JSON of the execution as the add-on reported it
+    ts INTEGER NOT NULL
+  );
+  CREATE INDEX executions_account ON executions(account, ts);
+
+  CREATE TABLE journal (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account TEXT NOT NULL,
+    instrument TEXT NOT NULL,
+    side TEXT NOT NULL,                   -- Long | Short
+    quantity INTEGER NOT NULL,
+    entry_time INTEGER NOT NULL,
+    entry_price REAL NOT NULL,
+    exit_time INTEGER NOT NULL,
+    exit_price REAL NOT NULL,
+    pnl REAL NOT NULL,                    -- dollars, after commission
+    commission REAL NOT NULL,
+    exit_execution_id TEXT NOT NULL,
+    simulated INTEGER NOT NULL
+  );
+  CREATE INDEX journal_account ON journal(account, id);
+
+  CREATE TABLE watermarks (
+    account TEXT NOT NULL,
+    session_start INTEGER NOT NULL,
+    realized_at_start REAL NOT NULL,
+    pnl_high REAL NOT NULL,
+    netliq_high REAL NOT NULL,
+    unreal_high REAL NOT NULL,
+    PRIMARY KEY (account, session_start)
+  );
+  `,
+];
