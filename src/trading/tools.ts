@@ -1,0 +1,382 @@
+// The NinjaTrader tools (docs/tools.md). Read tools answer from the live mirror (no round trip)
+// and say when it is stale; trade tools go through Trading.execute, the one guarded path.
+import { z } from 'zod';
+import { formatPrice, resolveInstrument, ROOTS, isOnTick } from '../ninjatrader/instruments.ts';
+import {
+  AccountSchema,
+  BarSchema,
+  ExecutionSchema,
+  OrderSchema,
+  PositionSchema,
+  QuoteSchema,
+  type Order,
+} from '../ninjatrader/protocol.ts';
+import { defineTool, ToolError, type ToolContext, type ToolDef } from '../mcp/registry.ts';
+import { randomSecret } from '../util/crypto.ts';
+import type { Trading, TradeAction, TradeResult } from './trading.ts';
+
+const accountArg = z.string().min(1).max(100).describe('NinjaTrader account name, e.g. "Sim101"');
+const optionalAccount = accountArg.optional().describe('NinjaTrader account name; omit for every account this client may see');
+const instrumentArg = z
+  .string()
+  .min(1)
+  .max(40)
+  .describe(`Instrument: a root ("ES"), an NT8 contract name ("ES 12-26") or a symbol ("ESZ26"). Supported roots: ${ROOTS.join(', ')}`);
+const meta = { simulated: z.boolean().describe('true when the data comes from the built-in simulator, not NinjaTrader'), stale: z.boolean().describe('true while the NinjaTrader link is down: data is the last known state') };
+const upper = (s: unknown) => (typeof s === 'string' ? s.toUpperCase().replace(/[\s_]/g, '') : s);
+
+const PlaceInput = z
+  .object({
+    account: accountArg,
+    instrument: instrumentArg,
+    action: z.preprocess(upper, z.enum(['BUY', 'SELL'])).describe('BUY or SELL'),
+    quantity: z.number().int().positive().max(10_000).describe('Contracts, a positive whole number'),
+    orderType: z.preprocess(upper, z.enum(['MARKET', 'LIMIT', 'STOPMARKET', 'STOPLIMIT'])).default('MARKET').describe('MARKET, LIMIT, STOPMARKET or STOPLIMIT'),
+    limitPrice: z.number().positive().optional().describe('Required for LIMIT and STOPLIMIT'),
+    stopPrice: z.number().positive().optional().describe('Required for STOPMARKET and STOPLIMIT'),
+    timeInForce: z.preprocess(upper, z.enum(['DAY', 'GTC'])).default('DAY').describe('DAY or GTC'),
+    ocoId: z.string().min(1).max(64).optional().describe('Orders sharing an ocoId cancel each other when one fills or is cancelled'),
+    clientOrderId: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'use 1-64 letters, digits, _ . : -')
+      .optional()
+      .describe('Idempotency key: a retry with the same id returns the first result and never places a second order. Strongly recommended.'),
+  })
+  .strict();
+
+type PlaceIn = z.infer<typeof PlaceInput>;
+
+const TYPE_MAP = { MARKET: 'Market', LIMIT: 'Limit', STOPMARKET: 'StopMarket', STOPLIMIT: 'StopLimit' } as const;
+
+function resolve(trading: Trading, input: string): { contract: string; spec: NonNullable<ReturnType<typeof resolveInstrument>>['spec'] } {
+  const r = resolveInstrument(input, new Date(trading.now()));
+  if (!r) throw new ToolError('unknown_instrument', `Unknown instrument "${input}". Use a root (${ROOTS.join(', ')}), a contract like "ES 12-26", or a symbol like "ESZ26".`);
+  return { contract: r.contract, spec: r.spec };
+}
+
+function toPlaceAction(trading: Trading, a: PlaceIn): Extract<TradeAction, { kind: 'place' }> {
+  const { contract, spec } = resolve(trading, a.instrument);
+  const type = TYPE_MAP[a.orderType];
+  const needsLimit = type === 'Limit' || type === 'StopLimit';
+  const needsStop = type === 'StopMarket' || type === 'StopLimit';
+  if (needsLimit && a.limitPrice === undefined) throw new ToolError('invalid_arguments', `A ${a.orderType} order needs limitPrice.`);
+  if (needsStop && a.stopPrice === undefined) throw new ToolError('invalid_arguments', `A ${a.orderType} order needs stopPrice.`);
+  if (!needsLimit && a.limitPrice !== undefined) throw new ToolError('invalid_arguments', `limitPrice does not apply to a ${a.orderType} order.`);
+  if (!needsStop && a.stopPrice !== undefined) throw new ToolError('invalid_arguments', `stopPrice does not apply to a ${a.orderType} order.`);
+  for (const [label, p] of [['limitPrice', a.limitPrice], ['stopPrice', a.stopPrice]] as const) {
+    if (p !== undefined && !isOnTick(p, spec.tickSize)) {
+      throw new ToolError('invalid_arguments', `${label} ${p} is not on the ${spec.root} tick size ${spec.tickSize} (e.g. ${formatPrice(Math.round(p / spec.tickSize) * spec.tickSize, spec)}).`);
+    }
+  }
+  return {
+    kind: 'place',
+    account: a.account,
+    instrument: contract,
+    action: a.action === 'BUY' ? 'Buy' : 'Sell',
+    orderType: type,
+    quantity: a.quantity,
+    limitPrice: a.limitPrice,
+    stopPrice: a.stopPrice,
+    timeInForce: a.timeInForce === 'GTC' ? 'Gtc' : 'Day',
+    ocoId: a.ocoId,
+    clientOrderId: a.clientOrderId ?? `mcp-${randomSecret(9)}`,
+  };
+}
+
+const TradeOutput = z.looseObject({
+  status: z.string(),
+  message: z.string(),
+  orders: z.array(OrderSchema),
+  cancelled: z.array(z.string()).optional(),
+  clientOrderId: z.string().optional(),
+  duplicate: z.boolean().optional(),
+  simulated: z.boolean(),
+});
+
+const GUARD_NOTE =
+  ' Guarded by the companion: it must be within this client\'s accounts and limits; unless the person chose otherwise, ' +
+  'the call waits while the person approves or denies it in the NT MCP Companion desktop app (tell the user to look there). ' +
+  'A kill switch may refuse new risk. If NinjaTrader does not answer in time the outcome is reported as unknown and is never retried: check the orders before retrying.';
+
+export function tradingTools(trading: Trading): ToolDef[] {
+  const link = trading.link;
+  const stale = () => link.mirror.stale || link.state().status !== 'connected';
+  const simulated = () => link.state().simulated;
+  const tag = () => (simulated() ? ' [SIMULATED]' : '') + (stale() ? ' [STALE: NinjaTrader link is down; last known data]' : '');
+  const accountsOf = (ctx: ToolContext, account?: string) => trading.accountsFor(ctx.grant, account);
+  const run = async (ctx: ToolContext, tool: string, action: TradeAction): Promise<{ text: string; structured: TradeResult }> => {
+    const r = await trading.execute(ctx.grant, tool, action, ctx.signal);
+    return { text: `${r.message}${r.simulated ? ' [SIMULATED]' : ''}`, structured: r };
+  };
+
+  return [
+    defineTool({
+      name: 'list_accounts',
+      title: 'List accounts',
+      description: 'Lists the NinjaTrader accounts this client may see, with connection, cash value, buying power, net liquidation and P&L.',
+      scope: 'mcp:read',
+      input: z.object({}).strict(),
+      output: z.looseObject({ accounts: z.array(AccountSchema), ...meta }),
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      handler: async (_a, ctx) => {
+        const accounts = accountsOf(ctx).map((n) => link.mirror.account(n)).filter((a) => a !== undefined);
+        const lines = accounts.map((a) => `${a.name}${a.simulated ? ' (sim)' : ''}: net liq $${a.items.netLiquidation.toFixed(2)}, realized $${a.items.realizedPnL.toFixed(2)}, unrealized $${a.items.unrealizedPnL.toFixed(2)}`);
+        return { text: `${accounts.length} account(s)${tag()}\n${lines.join('\n')}`, structured: { accounts, simulated: simulated(), stale: stale() } };
+      },
+    }),
+    defineTool({
+      name: 'get_account_summary',
+      title: 'Account summary',
+      description: 'One account: cash value, buying power, net liquidation, realized and unrealized P&L, open positions and working orders count.',
+      scope: 'mcp:read',
+      input: z.object({ account: accountArg }).strict(),
+      output: z.looseObject({ account: AccountSchema, openPositions: z.number(), workingOrders: z.number(), ...meta }),
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      handler: async (a, ctx) => {
+        trading.assertAccount(ctx.grant, a.account);
+        const acct = link.mirror.account(a.account);
+        if (!acct) throw new ToolError('unknown_account', `NinjaTrader does not report an account "${a.account}" right now.`);
+        const openPositions = link.mirror.positions(a.account).filter((p) => p.marketPosition !== 'Flat').length;
+        const workingOrders = link.mirror.orders(a.account, { working: true }).length;
+        const i = acct.items;
+        return {
+          text: `${acct.name}${tag()}: cash $${i.cashValue.toFixed(2)}, buying power $${i.buyingPower.toFixed(2)}, net liq $${i.netLiquidation.toFixed(2)}, realized $${i.realizedPnL.toFixed(2)}, unrealized $${i.unrealizedPnL.toFixed(2)}; ${openPositions} position(s), ${workingOrders} working order(s).`,
+          structured: { account: acct, openPositions, workingOrders, simulated: simulated(), stale: stale() },
+        };
+      },
+    }),
+    defineTool({
+      name: 'list_positions',
+      title: 'List positions',
+      description: 'Open positions (instrument, long/short, quantity, average price, unrealized P&L in dollars).',
+      scope: 'mcp:read',
+      input: z.object({ account: optionalAccount }).strict(),
+      output: z.looseObject({ positions: z.array(PositionSchema), ...meta }),
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      handler: async (a, ctx) => {
+        const positions = accountsOf(ctx, a.account).flatMap((n) => link.mirror.positions(n)).filter((p) => p.marketPosition !== 'Flat');
+        const lines = positions.map((p) => `${p.account} ${p.instrument}: ${p.marketPosition} ${p.quantity} @ ${p.averagePrice} (unrealized $${p.unrealizedPnL.toFixed(2)})`);
+        return { text: positions.length ? `${positions.length} open position(s)${tag()}\n${lines.join('\n')}` : `No open positions.${tag()}`, structured: { positions, simulated: simulated(), stale: stale() } };
+      },
+    }),
+    defineTool({
+      name: 'list_orders',
+      title: 'List orders',
+      description: 'Orders on the allowed accounts: working ones by default, or all (including filled, cancelled and rejected).',
+      scope: 'mcp:read',
+      input: z.object({ account: optionalAccount, status: z.enum(['working', 'all']).default('working') }).strict(),
+      output: z.looseObject({ orders: z.array(OrderSchema), ...meta }),
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      handler: async (a, ctx) => {
+        const orders = accountsOf(ctx, a.account).flatMap((n) => link.mirror.orders(n, a.status === 'working' ? { working: true } : {}));
+        orders.sort((x, y) => x.time.localeCompare(y.time));
+        return { text: orders.length ? `${orders.length} ${a.status} order(s)${tag()}\n${orders.map(orderLine).join('\n')}` : `No ${a.status} orders.${tag()}`, structured: { orders, simulated: simulated(), stale: stale() } };
+      },
+    }),
+    defineTool({
+      name: 'get_order',
+      title: 'Get one order',
+      description: 'One order by NT8 order id or by the clientOrderId given to place_order (use it to reconcile an unknown outcome).',
+      scope: 'mcp:read',
+      input: z.object({ account: accountArg, orderId: z.string().min(1).max(128).optional(), clientOrderId: z.string().min(1).max(128).optional() }).strict(),
+      output: z.looseObject({ order: OrderSchema, ...meta }),
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      handler: async (a, ctx) => {
+        trading.assertAccount(ctx.grant, a.account);
+        const key = a.orderId ?? a.clientOrderId;
+        if (!key) throw new ToolError('invalid_arguments', 'Give orderId or clientOrderId.');
+        const order = link.mirror.order(a.account, key);
+        if (!order) throw new ToolError('unknown_order', `No order "${key}" on ${a.account}.${stale() ? ' (The NinjaTrader link is down; the list may be out of date.)' : ''}`);
+        return { text: `${orderLine(order)}${tag()}`, structured: { order, simulated: simulated(), stale: stale() } };
+      },
+    }),
+    defineTool({
+      name: 'list_executions',
+      title: 'List executions',
+      description: 'Fills (executions) on the allowed accounts, newest first, optionally for one order.',
+      scope: 'mcp:read',
+      input: z.object({ account: optionalAccount, orderId: z.string().min(1).max(128).optional(), limit: z.number().int().min(1).max(500).default(50) }).strict(),
+      output: z.looseObject({ executions: z.array(ExecutionSchema), ...meta }),
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      handler: async (a, ctx) => {
+        const executions = accountsOf(ctx, a.account)
+          .flatMap((n) => link.mirror.executions(n, a.orderId ? { orderId: a.orderId } : {}))
+          .sort((x, y) => y.time.localeCompare(x.time))
+          .slice(0, a.limit);
+        const lines = executions.map((e) => `${e.time} ${e.account} ${e.action} ${e.quantity} ${e.instrument} @ ${e.price} (order ${e.orderId}, commission $${e.commission.toFixed(2)})`);
+        return { text: executions.length ? `${executions.length} execution(s)${tag()}\n${lines.join('\n')}` : `No executions.${tag()}`, structured: { executions, simulated: simulated(), stale: stale() } };
+      },
+    }),
+    defineTool({
+      name: 'get_quote',
+      title: 'Get quote',
+      description: 'Last bid, ask and last trade for an instrument, with tick size and point value.',
+      scope: 'mcp:read',
+      input: z.object({ instrument: instrumentArg }).strict(),
+      output: z.looseObject({ quote: QuoteSchema, tickSize: z.number(), pointValue: z.number(), ...meta }),
+      annotations: { readOnlyHint: true, idempotentHint: false, openWorldHint: false },
+      handler: async (a) => {
+        const { contract, spec } = resolve(trading, a.instrument);
+        const quote = link.mirror.quote(contract);
+        if (!quote) throw new ToolError('no_market_data', `No market data for ${contract} yet.${stale() ? ' The NinjaTrader link is down.' : ''}`);
+        return {
+          text: `${contract}${tag()}: bid ${formatPrice(quote.bid, spec)} / ask ${formatPrice(quote.ask, spec)}, last ${formatPrice(quote.last, spec)} at ${quote.time} (tick ${spec.tickSize} = $${spec.tickValue})`,
+          structured: { quote, tickSize: spec.tickSize, pointValue: spec.pointValue, simulated: simulated(), stale: stale() },
+        };
+      },
+    }),
+    defineTool({
+      name: 'get_bars',
+      title: 'Get historical bars',
+      description: 'Historical OHLCV bars (1-minute or daily) for an instrument, oldest first.',
+      scope: 'mcp:read',
+      input: z.object({ instrument: instrumentArg, period: z.enum(['minute', 'day']).default('minute'), count: z.number().int().min(1).max(1000).default(100) }).strict(),
+      output: z.looseObject({ instrument: z.string(), period: z.string(), bars: z.array(BarSchema), simulated: z.boolean() }),
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      handler: async (a) => {
+        const { contract } = resolve(trading, a.instrument);
+        trading.assertConnected();
+        let bars;
+        try {
+          ({ bars } = await link.request('getBars', { instrument: contract, period: a.period, count: a.count }, { timeoutMs: trading.opts.addonTimeoutMs }));
+        } catch (e) {
+          throw new ToolError((e as { code?: string }).code ?? 'addon_error', `NinjaTrader could not return bars: ${(e as Error).message}`);
+        }
+        const last = bars[bars.length - 1];
+        return {
+          text: `${bars.length} ${a.period} bar(s) for ${contract}${simulated() ? ' [SIMULATED]' : ''}${last ? `; last close ${last.close} at ${last.time}` : ''}`,
+          structured: { instrument: contract, period: a.period, bars, simulated: simulated() },
+        };
+      },
+    }),
+    defineTool({
+      name: 'get_watermarks',
+      title: 'Session watermarks',
+      description: 'Per-account session high-water marks of P&L, net liquidation and unrealized P&L, with current values. Sessions start at 18:00 America/New_York. Useful for trailing-drawdown and daily-loss rules.',
+      scope: 'mcp:read',
+      input: z.object({ account: optionalAccount }).strict(),
+      output: z.looseObject({
+        watermarks: z.array(z.looseObject({ account: z.string(), sessionStart: z.string(), pnl: z.number(), pnlHigh: z.number(), netLiquidation: z.number(), netLiquidationHigh: z.number(), unrealized: z.number(), unrealizedHigh: z.number(), positions: z.number() })),
+        ...meta,
+      }),
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      handler: async (a, ctx) => {
+        const watermarks = trading.watermarks.get(link.mirror, accountsOf(ctx, a.account));
+        const lines = watermarks.map((w) => `${w.account}: P&L $${w.pnl} (high $${w.pnlHigh}), net liq $${w.netLiquidation} (high $${w.netLiquidationHigh}), unrealized $${w.unrealized} (high $${w.unrealizedHigh})`);
+        return { text: `Session since ${watermarks[0]?.sessionStart ?? '?'}${tag()}\n${lines.join('\n')}`, structured: { watermarks, simulated: simulated(), stale: stale() } };
+      },
+    }),
+    defineTool({
+      name: 'get_journal',
+      title: 'Trade journal',
+      description: 'Round-trip trades built from executions (FIFO): entry, exit, quantity, P&L in dollars after commission, duration. Newest first.',
+      scope: 'mcp:read',
+      input: z.object({ account: optionalAccount, instrument: instrumentArg.optional(), limit: z.number().int().min(1).max(500).default(50) }).strict(),
+      output: z.looseObject({
+        trades: z.array(z.looseObject({ account: z.string(), instrument: z.string(), side: z.string(), quantity: z.number(), entryTime: z.string(), entryPrice: z.number(), exitTime: z.string(), exitPrice: z.number(), pnl: z.number(), commission: z.number(), durationSeconds: z.number(), simulated: z.boolean() })),
+        totalPnl: z.number(),
+      }),
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      handler: async (a, ctx) => {
+        const instrument = a.instrument ? resolve(trading, a.instrument).contract : undefined;
+        const trades = trading.journal.list(accountsOf(ctx, a.account), { limit: a.limit, instrument });
+        const totalPnl = Math.round(trades.reduce((s, t) => s + t.pnl, 0) * 100) / 100;
+        const lines = trades.map((t) => `${t.exitTime} ${t.account} ${t.side} ${t.quantity} ${t.instrument} ${t.entryPrice} → ${t.exitPrice}: $${t.pnl.toFixed(2)} (${t.durationSeconds}s)${t.simulated ? ' [sim]' : ''}`);
+        return { text: trades.length ? `${trades.length} trade(s), total $${totalPnl.toFixed(2)}\n${lines.join('\n')}` : 'No completed round trips yet.', structured: { trades, totalPnl } };
+      },
+    }),
+    defineTool({
+      name: 'get_activity_log',
+      title: 'Add-on activity',
+      description: 'The NinjaTrader link\'s activity: add-on connects and disconnects, refusals, protocol errors and order events, newest first.',
+      scope: 'mcp:read',
+      input: z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
+      output: z.looseObject({ activity: z.array(z.looseObject({ id: z.number(), ts: z.string(), kind: z.string(), message: z.string() })) }),
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      handler: async (a) => {
+        const { rows } = trading.activity({ limit: a.limit });
+        return { text: rows.length ? rows.map((r) => `${r.ts} [${r.kind}] ${r.message}`).join('\n') : 'No activity recorded.', structured: { activity: rows } };
+      },
+    }),
+
+    // ───────────── trade tools (mcp:trade) ─────────────
+    defineTool({
+      name: 'place_order',
+      title: 'Place order',
+      description: `Places an order (MARKET, LIMIT, STOPMARKET, STOPLIMIT; DAY or GTC; optional OCO). An accepted order is submitted, not necessarily filled: check list_orders / list_positions. Pass a clientOrderId and reuse it on retries.${GUARD_NOTE}`,
+      scope: 'mcp:trade',
+      input: PlaceInput,
+      output: TradeOutput,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+      handler: async (a, ctx) => run(ctx, 'place_order', toPlaceAction(trading, a)),
+    }),
+    defineTool({
+      name: 'modify_order',
+      title: 'Modify order',
+      description: `Changes a working order's quantity, limit price or stop price.${GUARD_NOTE}`,
+      scope: 'mcp:trade',
+      input: z
+        .object({ account: accountArg, orderId: z.string().min(1).max(128), quantity: z.number().int().positive().max(10_000).optional(), limitPrice: z.number().positive().optional(), stopPrice: z.number().positive().optional() })
+        .strict()
+        .refine((v) => v.quantity !== undefined || v.limitPrice !== undefined || v.stopPrice !== undefined, { message: 'give at least one of quantity, limitPrice, stopPrice' }),
+      output: TradeOutput,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+      handler: async (a, ctx) => run(ctx, 'modify_order', { kind: 'modify', ...a }),
+    }),
+    defineTool({
+      name: 'cancel_order',
+      title: 'Cancel order',
+      description: `Cancels one working order. Allowed while the kill switch is engaged.${GUARD_NOTE}`,
+      scope: 'mcp:trade',
+      input: z.object({ account: accountArg, orderId: z.string().min(1).max(128) }).strict(),
+      output: TradeOutput,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+      handler: async (a, ctx) => run(ctx, 'cancel_order', { kind: 'cancel', ...a }),
+    }),
+    defineTool({
+      name: 'cancel_all_orders',
+      title: 'Cancel all orders',
+      description: `Cancels every working order on an account (optionally one instrument). Allowed while the kill switch is engaged.${GUARD_NOTE}`,
+      scope: 'mcp:trade',
+      input: z.object({ account: accountArg, instrument: instrumentArg.optional() }).strict(),
+      output: TradeOutput,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+      handler: async (a, ctx) => run(ctx, 'cancel_all_orders', { kind: 'cancelAll', account: a.account, instrument: a.instrument ? resolve(trading, a.instrument).contract : undefined }),
+    }),
+    defineTool({
+      name: 'flatten_position',
+      title: 'Flatten position',
+      description: `Closes the position in one instrument, or every position on the account when instrument is omitted, with market orders, and cancels working orders there. Allowed while the kill switch is engaged.${GUARD_NOTE}`,
+      scope: 'mcp:trade',
+      input: z.object({ account: accountArg, instrument: instrumentArg.optional() }).strict(),
+      output: TradeOutput,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+      handler: async (a, ctx) => run(ctx, 'flatten_position', { kind: 'flatten', account: a.account, instrument: a.instrument ? resolve(trading, a.instrument).contract : undefined }),
+    }),
+    defineTool({
+      name: 'flatten_everything',
+      title: 'Flatten everything',
+      description: `Flattens every position and cancels every working order on all accounts this client may trade (never other accounts). Allowed while the kill switch is engaged.${GUARD_NOTE}`,
+      scope: 'mcp:trade',
+      input: z.object({}).strict(),
+      output: TradeOutput,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+      handler: async (_a, ctx) => run(ctx, 'flatten_everything', { kind: 'flattenEverything', accounts: ctx.grant.accounts }),
+    }),
+    defineTool({
+      name: 'reverse_position',
+      title: 'Reverse position',
+      description: `Reverses a position (long 2 → short 2) with one market order of twice the quantity. Counts as new risk: refused while the kill switch is engaged.${GUARD_NOTE}`,
+      scope: 'mcp:trade',
+      input: z.object({ account: accountArg, instrument: instrumentArg }).strict(),
+      output: TradeOutput,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+      handler: async (a, ctx) => run(ctx, 'reverse_position', { kind: 'reverse', account: a.account, instrument: resolve(trading, a.instrument).contract }),
+    }),
+  ];
+}
+
+function orderLine(o: Order): string {
+  const px = o.orderType === 'Limit' ? ` @ ${o.limitPrice}` : o.orderType === 'StopMarket' ? ` stop ${o.stopPrice}` : o.orderType === 'StopLimit' ? ` stop ${o.stopPrice} limit ${o.limitPrice}` : '';
+  return `${o.orderId} ${o.account} ${o.action} ${o.quantity} ${o.instrument} ${o.orderType}${px} ${o.timeInForce} — ${o.state}${o.filled ? ` (${o.filled} filled @ ${o.averageFillPrice})` : ''}${o.name ? ` [${o.name}]` : ''}${o.error ? `: ${o.error}` : ''}`;
+}

@@ -1,0 +1,553 @@
+// Every trade action passes through Trading.execute: the one place that re-checks scope, the
+// account allowlist, the kill switch, the per-grant limits, idempotency and the human
+// confirmation, writes the durable audit row, and only then sends the order to the add-on.
+import type { AuditLog } from '../audit/audit.ts';
+import type { ActivityRow, OrderConfirmation } from '../control/contract.ts';
+import type { TradingControl } from '../control/api.ts';
+import type { EventBus } from '../events.ts';
+import type { AddonLink } from '../ninjatrader/link.ts';
+import { resolveInstrument } from '../ninjatrader/instruments.ts';
+import type { DomainEvent, Order } from '../ninjatrader/protocol.ts';
+import { scopeIncludes } from '../oauth/policy.ts';
+import type { GrantRecord } from '../oauth/service.ts';
+import { ToolError } from '../mcp/registry.ts';
+import type { DB } from '../store/db.ts';
+import { randomId } from '../util/crypto.ts';
+import { Journal } from './journal.ts';
+import { Watermarks } from './watermarks.ts';
+
+export interface TradingOptions {
+  /** No decision within this time = not placed. */
+  confirmationTimeoutMs: number;
+  /** How long the add-on has to answer a trade request before the outcome is unknown. */
+  addonTimeoutMs: number;
+}
+
+export const DEFAULT_TRADING_OPTIONS: TradingOptions = {
+  confirmationTimeoutMs: 120_000,
+  addonTimeoutMs: 5_000,
+};
+
+export interface TradingDeps extends Partial<TradingOptions> {
+  db: DB;
+  audit: AuditLog;
+  bus: EventBus;
+  link: AddonLink;
+  now: () => number;
+}
+
+export type Side = 'Buy' | 'Sell' | 'BuyToCover' | 'SellShort';
+
+export type TradeAction =
+  | {
+      kind: 'place';
+      account: string;
+      instrument: string;
+      action: Side;
+      orderType: 'Market' | 'Limit' | 'StopMarket' | 'StopLimit';
+      quantity: number;
+      limitPrice?: number;
+      stopPrice?: number;
+      timeInForce: 'Day' | 'Gtc';
+      ocoId?: string;
+      clientOrderId: string;
+    }
+  | { kind: 'modify'; account: string; orderId: string; quantity?: number; limitPrice?: number; stopPrice?: number }
+  | { kind: 'cancel'; account: string; orderId: string }
+  | { kind: 'cancelAll'; account: string; instrument?: string }
+  | { kind: 'flatten'; account: string; instrument?: string }
+  | { kind: 'flattenEverything'; accounts: string[] }
+  | { kind: 'reverse'; account: string; instrument: string };
+
+export interface TradeResult {
+  /** placed | cancelled | submitted | duplicate … human-readable status */
+  status: string;
+  orders: Order[];
+  cancelled?: string[];
+  clientOrderId?: string;
+  duplicate?: boolean;
+  simulated: boolean;
+  message: string;
+}
+
+interface PendingConfirmation {
+  confirmation: OrderConfirmation;
+  kind: TradeAction['kind'];
+  resolve: (d: 'approved' | 'denied' | 'expired') => void;
+}
+
+const RISK_INCREASING = new Set<TradeAction['kind']>(['place', 'modify', 'reverse']);
+const isBuy = (s: Side) => s === 'Buy' || s === 'BuyToCover';
+
+export class Trading {
+  readonly opts: TradingOptions;
+  readonly journal: Journal;
+  readonly watermarks: Watermarks;
+  private kill: { engaged: boolean; since: string | null };
+  private readonly pending = new Map<string, PendingConfirmation>();
+  /** Send times of risk-increasing actions per grant, for maxOrdersPerMinute. */
+  private readonly sent = new Map<string, number[]>();
+  private readonly s;
+  private readonly offs: (() => void)[] = [];
+
+  constructor(private readonly deps: TradingDeps) {
+    this.opts = {
+      confirmationTimeoutMs: deps.confirmationTimeoutMs ?? DEFAULT_TRADING_OPTIONS.confirmationTimeoutMs,
+      addonTimeoutMs: deps.addonTimeoutMs ?? DEFAULT_TRADING_OPTIONS.addonTimeoutMs,
+    };
+    const db = deps.db;
+    this.s = {
+      getSetting: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
+      setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      reserve: db.prepare(
+        `INSERT INTO order_requests (client_id, client_order_id, grant_id, request, status, created_at, updated_at)
+         VALUES (@client_id, @client_order_id, @grant_id, @request, 'pending', @now, @now) ON CONFLICT DO NOTHING`,
+      ),
+      getRequest: db.prepare('SELECT * FROM order_requests WHERE client_id = ? AND client_order_id = ?'),
+      settle: db.prepare(
+        'UPDATE order_requests SET status = @status, result = @result, updated_at = @now WHERE client_id = @client_id AND client_order_id = @client_order_id',
+      ),
+      addActivity: db.prepare('INSERT INTO activity (ts, kind, message) VALUES (?, ?, ?)'),
+    };
+    // The kill switch survives restarts: an engaged switch stays engaged until a person releases it.
+    const saved = this.s.getSetting.get('kill_switch') as string | undefined;
+    this.kill = saved ? (JSON.parse(saved) as { engaged: boolean; since: string | null }) : { engaged: false, since: null };
+    this.journal = new Journal(db, deps.now);
+    this.watermarks = new Watermarks(db, deps.now);
+
+    const link = deps.link;
+    const onActivity = (a: { kind: string; message: string }) => this.recordActivity(a.kind, a.message);
+    const onEvent = () => this.watermarks.update(link.mirror);
+    const onSnapshot = () => {
+      this.journal.ingest(link.mirror.executions(), link.state().simulated);
+      this.watermarks.update(link.mirror);
+    };
+    const onDomain = (ev: DomainEvent) => {
+      // Quotes arrive by the thousand per second: keep them off this path.
+      if (ev.kind === 'quote') return;
+      if (ev.kind === 'execution') this.journal.ingest([ev.execution], link.state().simulated);
+      onEvent();
+    };
+    link.on('activity', onActivity);
+    link.on('snapshot', onSnapshot);
+    link.on('event', onDomain);
+    this.offs.push(
+      () => link.off('activity', onActivity),
+      () => link.off('snapshot', onSnapshot),
+      () => link.off('event', onDomain),
+    );
+  }
+
+  get link(): AddonLink {
+    return this.deps.link;
+  }
+
+  now(): number {
+    return this.deps.now();
+  }
+
+  close(): void {
+    this.watermarks.flush();
+    for (const off of this.offs) off();
+    for (const p of this.pending.values()) p.resolve('expired');
+    this.pending.clear();
+  }
+
+  // ───────────────────────── kill switch, activity, confirmations ─────────────────────────
+
+  killSwitch(): { engaged: boolean; since: string | null } {
+    return { ...this.kill };
+  }
+
+  setKillSwitch(engaged: boolean): void {
+    if (engaged === this.kill.engaged) return;
+    this.kill = { engaged, since: engaged ? new Date(this.deps.now()).toISOString() : null };
+    this.s.setSetting.run('kill_switch', JSON.stringify(this.kill));
+    this.deps.audit.record({
+      kind: 'control',
+      event: engaged ? 'killswitch.engaged' : 'killswitch.released',
+      outcome: 'ok',
+      detail: engaged ? 'new risk refused for every client; cancel and flatten still work' : 'trading re-enabled',
+    });
+    this.deps.bus.emit({ type: 'killswitch', engaged });
+    if (engaged) {
+      // Orders waiting for a human decision are risk too: refuse the risk-increasing ones now.
+      for (const [id, p] of this.pending) {
+        if (RISK_INCREASING.has(p.kind)) this.finishConfirmation(id, 'denied');
+      }
+    }
+  }
+
+  recordActivity(kind: string, message: string): ActivityRow {
+    const ts = this.deps.now();
+    const info = this.s.addActivity.run(ts, kind, message);
+    const row: ActivityRow = { id: Number(info.lastInsertRowid), ts: new Date(ts).toISOString(), kind, message };
+    this.deps.bus.emit({ type: 'activity', row });
+    return row;
+  }
+
+  activity(q: { limit: number; before?: number }): { rows: ActivityRow[]; nextBefore: number | null } {
+    const rows = this.deps.db
+      .prepare(`SELECT * FROM activity ${q.before ? 'WHERE id < ?' : ''} ORDER BY id DESC LIMIT ?`)
+      .all(...(q.before ? [q.before] : []), q.limit + 1) as { id: number; ts: number; kind: string; message: string }[];
+    const more = rows.length > q.limit;
+    const page = rows.slice(0, q.limit).map((r) => ({ id: r.id, ts: new Date(r.ts).toISOString(), kind: r.kind, message: r.message }));
+    return { rows: page, nextBefore: more ? page[page.length - 1]!.id : null };
+  }
+
+  confirmations(): OrderConfirmation[] {
+    return [...this.pending.values()].map((p) => p.confirmation);
+  }
+
+  control(): TradingControl {
+    return {
+      confirmations: () => this.confirmations(),
+      decideConfirmation: (id, decision) => {
+        if (!this.pending.has(id)) {
+          return { ok: false, status: 404, error: 'not_found', message: 'No such pending confirmation (already decided or expired).' };
+        }
+        this.finishConfirmation(id, decision === 'approve' ? 'approved' : 'denied');
+        return { ok: true };
+      },
+      setKillSwitch: (engaged) => this.setKillSwitch(engaged),
+      activity: (q) => this.activity(q),
+    };
+  }
+
+  private finishConfirmation(id: string, decision: 'approved' | 'denied' | 'expired'): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    this.deps.bus.emit({ type: 'confirmation.decided', id, decision });
+    p.resolve(decision);
+  }
+
+  private async confirm(grant: GrantRecord, tool: string, action: TradeAction, signal: AbortSignal): Promise<'approved' | 'denied' | 'expired'> {
+    const now = this.deps.now();
+    const id = randomId('cnf');
+    const confirmation: OrderConfirmation = {
+      id,
+      clientId: grant.clientId,
+      clientName: grant.clientName,
+      tool,
+      summary: describe(action),
+      account: 'account' in action ? action.account : action.accounts.join(', '),
+      instrument: 'instrument' in action ? (action.instrument ?? null) : null,
+      side: action.kind === 'place' ? action.action : null,
+      quantity: action.kind === 'place' || action.kind === 'modify' ? (action.quantity ?? null) : null,
+      orderType: action.kind === 'place' ? action.orderType : null,
+      limitPrice: action.kind === 'place' || action.kind === 'modify' ? (action.limitPrice ?? null) : null,
+      stopPrice: action.kind === 'place' || action.kind === 'modify' ? (action.stopPrice ?? null) : null,
+      estimatedRisk: this.estimateRisk(action),
+      simulated: this.deps.link.state().simulated,
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + this.opts.confirmationTimeoutMs).toISOString(),
+    };
+    const decision = await new Promise<'approved' | 'denied' | 'expired'>((resolve) => {
+      const timer = setTimeout(() => this.finishConfirmation(id, 'expired'), this.opts.confirmationTimeoutMs);
+      const onAbort = () => this.finishConfirmation(id, 'expired');
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, {
+        confirmation,
+        kind: action.kind,
+        resolve: (d) => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          resolve(d);
+        },
+      });
+      this.deps.bus.emit({ type: 'confirmation.created', confirmation });
+    });
+    this.deps.audit.record({
+      kind: 'trade',
+      event: 'trade.confirmation',
+      clientId: grant.clientId,
+      grantId: grant.id,
+      tool,
+      outcome: decision === 'approved' ? 'ok' : 'denied',
+      detail: `${decision}: ${confirmation.summary}`,
+    });
+    return decision;
+  }
+
+  /** Dollar risk where computable: a stop-limit's distance between stop and limit, × point value × qty. */
+  private estimateRisk(action: TradeAction): number | null {
+    if (action.kind !== 'place') return null;
+    const spec = resolveInstrument(action.instrument, new Date(this.deps.now()))?.spec;
+    if (!spec) return null;
+    if (action.orderType === 'StopLimit' && action.limitPrice !== undefined && action.stopPrice !== undefined) {
+      return Math.abs(action.limitPrice - action.stopPrice) * spec.pointValue * action.quantity;
+    }
+    return null;
+  }
+
+  // ───────────────────────── account allowlist ─────────────────────────
+
+  /** The accounts a grant may see, or throws naming the allowed ones. */
+  assertAccount(grant: GrantRecord, account: string): void {
+    if (!grant.accounts.includes(account)) {
+      throw new ToolError(
+        'account_not_allowed',
+        `Account "${account}" is not available to this client. Allowed account${grant.accounts.length > 1 ? 's' : ''}: ${grant.accounts.join(', ')}.`,
+        { allowedAccounts: grant.accounts },
+      );
+    }
+  }
+
+  /** Resolves an optional account argument: explicit → checked; omitted → every allowed account. */
+  accountsFor(grant: GrantRecord, account: string | undefined): string[] {
+    if (account !== undefined) {
+      this.assertAccount(grant, account);
+      return [account];
+    }
+    return grant.accounts;
+  }
+
+  // ───────────────────────── the guarded path ─────────────────────────
+
+  async execute(grant: GrantRecord, tool: string, action: TradeAction, signal: AbortSignal): Promise<TradeResult> {
+    const refuse = (code: string, message: string): never => {
+      this.deps.audit.record({ kind: 'trade', event: 'trade.refused', clientId: grant.clientId, grantId: grant.id, tool, args: action, outcome: 'denied', detail: `${code}: ${message}` });
+      throw new ToolError(code, message);
+    };
+    // 1. Scope, again: the HTTP layer checked it; money paths check it once more here.
+    if (!scopeIncludes(grant.scope, 'mcp:trade')) refuse('insufficient_scope', `${tool} needs the mcp:trade scope.`);
+    // 2. Account allowlist.
+    for (const a of 'account' in action ? [action.account] : action.accounts) this.assertAccount(grant, a);
+    // 3. Kill switch: new risk is refused; cancel and flatten still work.
+    const checkKill = () => {
+      if (this.kill.engaged && RISK_INCREASING.has(action.kind)) {
+        refuse('kill_switch', `Refused: the kill switch is engaged (since ${this.kill.since}). New orders, changes and reversals are blocked for every client; cancel and flatten still work. Only the person at the desktop can release it.`);
+      }
+    };
+    checkKill();
+    // 4. The link must be up; otherwise say so at once (the seed product's 408 addon_disconnected).
+    this.assertConnected();
+    // 5. Per-grant limits.
+    this.checkLimits(grant, action, refuse);
+
+    // 6. Idempotency: the client order id is recorded before the order can leave.
+    if (action.kind === 'place') {
+      const reserved = this.s.reserve.run({
+        client_id: grant.clientId,
+        client_order_id: action.clientOrderId,
+        grant_id: grant.id,
+        request: JSON.stringify(action),
+        now: this.deps.now(),
+      }).changes;
+      if (reserved !== 1) return this.duplicate(grant, action);
+    }
+    const settle = (status: string, result: unknown) => {
+      if (action.kind !== 'place') return;
+      this.s.settle.run({ client_id: grant.clientId, client_order_id: action.clientOrderId, status, result: JSON.stringify(result), now: this.deps.now() });
+    };
+
+    // 7. Human confirmation at the desktop.
+    if (grant.confirmPolicy === 'always') {
+      const decision = await this.confirm(grant, tool, action, signal);
+      if (decision !== 'approved') {
+        const message =
+          decision === 'denied'
+            ? `Not placed: the person at the desktop denied "${describe(action)}".`
+            : `Not placed: nobody confirmed "${describe(action)}" within ${Math.round(this.opts.confirmationTimeoutMs / 1000)} s.`;
+        settle('denied', { error: decision === 'denied' ? 'confirmation_denied' : 'confirmation_timeout', message });
+        throw new ToolError(decision === 'denied' ? 'confirmation_denied' : 'confirmation_timeout', message);
+      }
+      // The world may have changed while the person decided.
+      try {
+        checkKill();
+        this.assertConnected();
+        this.checkLimits(grant, action, refuse);
+      } catch (e) {
+        settle('rejected', { error: (e as ToolError).code, message: (e as Error).message });
+        throw e;
+      }
+    }
+
+    // 8. Durable audit row, then the order leaves.
+    this.deps.audit.record(
+      { kind: 'trade', event: 'trade.submit', clientId: grant.clientId, grantId: grant.id, tool, args: action, outcome: 'ok', detail: describe(action) },
+      { durable: true },
+    );
+    if (RISK_INCREASING.has(action.kind)) this.noteSent(grant.id);
+    try {
+      const result = await this.send(action);
+      settle(result.status, result);
+      this.deps.audit.record({ kind: 'trade', event: 'trade.result', clientId: grant.clientId, grantId: grant.id, tool, outcome: 'ok', detail: result.message });
+      return result;
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? 'internal';
+      let err: ToolError;
+      if (code === 'addon_timeout') {
+        const message =
+          `Outcome unknown: the NinjaTrader add-on did not answer within ${this.opts.addonTimeoutMs / 1000} s. ` +
+          `The action was NOT retried. Check ${action.kind === 'place' ? `get_order with clientOrderId "${action.clientOrderId}"` : 'list_orders and list_positions'} before trying again.`;
+        settle('unknown', { error: 'outcome_unknown', message });
+        err = new ToolError('outcome_unknown', message, action.kind === 'place' ? { clientOrderId: action.clientOrderId } : {});
+      } else if (code === 'addon_disconnected') {
+        const message = 'NinjaTrader is not connected: the add-on link is down, so nothing was sent. Start NinjaTrader 8 with the NT MCP Companion add-on, then retry.';
+        settle('failed', { error: 'addon_disconnected', message });
+        err = new ToolError('addon_disconnected', message);
+      } else {
+        const message = `NinjaTrader rejected it: ${(e as Error).message}`;
+        settle('rejected', { error: code, message });
+        err = new ToolError(code === 'internal' ? 'rejected' : code, message);
+      }
+      this.deps.audit.record({ kind: 'trade', event: 'trade.result', clientId: grant.clientId, grantId: grant.id, tool, outcome: 'error', detail: `${err.code}: ${err.message}` });
+      throw err;
+    }
+  }
+
+  assertConnected(): void {
+    if (this.deps.link.state().status !== 'connected') {
+      throw new ToolError(
+        'addon_disconnected',
+        'NinjaTrader is not connected: the add-on link is down, so nothing can be sent. Start NinjaTrader 8 with the NT MCP Companion add-on (or the companion with its simulator), then retry.',
+      );
+    }
+  }
+
+  private noteSent(grantId: string): void {
+    const list = this.sent.get(grantId) ?? [];
+    list.push(this.deps.now());
+    this.sent.set(grantId, list);
+  }
+
+  private recentSends(grantId: string): number {
+    const cutoff = this.deps.now() - 60_000;
+    const list = (this.sent.get(grantId) ?? []).filter((t) => t > cutoff);
+    this.sent.set(grantId, list);
+    return list.length;
+  }
+
+  private netPosition(account: string, contract: string): number {
+    const p = this.deps.link.mirror.positions(account).find((x) => x.instrument === contract);
+    if (!p || p.marketPosition === 'Flat') return 0;
+    return p.marketPosition === 'Long' ? p.quantity : -p.quantity;
+  }
+
+  private checkLimits(grant: GrantRecord, action: TradeAction, refuse: (code: string, message: string) => never): void {
+    const L = grant.limits;
+    if (!RISK_INCREASING.has(action.kind)) return;
+    const qty = action.kind === 'place' || action.kind === 'modify' ? action.quantity : undefined;
+    if (qty !== undefined && qty > L.maxOrderQuantity) {
+      refuse('limit_max_order_quantity', `Refused by limit: quantity ${qty} exceeds this client's maximum of ${L.maxOrderQuantity} per order.`);
+    }
+    if (action.kind === 'place') {
+      const current = this.netPosition(action.account, action.instrument);
+      const projected = current + (isBuy(action.action) ? action.quantity : -action.quantity);
+      if (Math.abs(projected) > L.maxPositionPerInstrument && Math.abs(projected) > Math.abs(current)) {
+        refuse(
+          'limit_max_position',
+          `Refused by limit: this order would take the ${action.instrument} position on ${action.account} from ${current} to ${projected}; this client's maximum is ${L.maxPositionPerInstrument} contracts.`,
+        );
+      }
+    }
+    if (this.recentSends(grant.id) >= L.maxOrdersPerMinute) {
+      refuse('limit_orders_per_minute', `Refused by limit: this client already sent ${L.maxOrdersPerMinute} orders in the last minute (its maximum). Wait and retry.`);
+    }
+  }
+
+  /** A retry with a client order id already seen: return the first result, never place again. */
+  private duplicate(grant: GrantRecord, action: Extract<TradeAction, { kind: 'place' }>): TradeResult {
+    const row = this.s.getRequest.get(grant.clientId, action.clientOrderId) as { status: string; result: string | null; request: string } | undefined;
+    const simulated = this.deps.link.state().simulated;
+    this.deps.audit.record({ kind: 'trade', event: 'trade.duplicate', clientId: grant.clientId, grantId: grant.id, tool: 'place_order', args: action, outcome: 'ok', detail: `clientOrderId ${action.clientOrderId} already ${row?.status}` });
+    if (!row || row.status === 'pending') {
+      throw new ToolError('duplicate_in_progress', `An order with clientOrderId "${action.clientOrderId}" is still in progress (awaiting confirmation or NinjaTrader's answer). Nothing new was placed.`);
+    }
+    if (row.status === 'unknown') {
+      // Reconcile by the client order id (carried as the NT8 order name), never resubmit.
+      const found = this.deps.link.mirror.order(action.account, action.clientOrderId);
+      if (found) {
+        const result: TradeResult = { status: 'placed', orders: [found], clientOrderId: action.clientOrderId, duplicate: true, simulated, message: `Found order ${found.orderId} for clientOrderId "${action.clientOrderId}" (${found.state}); nothing new was placed.` };
+        this.s.settle.run({ client_id: grant.clientId, client_order_id: action.clientOrderId, status: 'placed', result: JSON.stringify(result), now: this.deps.now() });
+        return result;
+      }
+    }
+    const first = row.result ? (JSON.parse(row.result) as Record<string, unknown>) : {};
+    if (typeof first.error === 'string') {
+      throw new ToolError(first.error, `${String(first.message)} (This clientOrderId was already used; nothing new was placed.)`, { duplicate: true });
+    }
+    return { ...(first as unknown as TradeResult), duplicate: true, message: `Already placed earlier with clientOrderId "${action.clientOrderId}"; nothing new was placed. ${String(first.message ?? '')}` };
+  }
+
+  private async send(action: TradeAction): Promise<TradeResult> {
+    const link = this.deps.link;
+    const o = { timeoutMs: this.opts.addonTimeoutMs };
+    const simulated = link.state().simulated;
+    switch (action.kind) {
+      case 'place': {
+        const r = await link.request(
+          'placeOrder',
+          {
+            account: action.account,
+            instrument: action.instrument,
+            action: action.action,
+            orderType: action.orderType,
+            quantity: action.quantity,
+            limitPrice: action.limitPrice,
+            stopPrice: action.stopPrice,
+            timeInForce: action.timeInForce,
+            ocoId: action.ocoId,
+            name: action.clientOrderId,
+          },
+          o,
+        );
+        return { status: 'placed', orders: [r.order], clientOrderId: action.clientOrderId, simulated, message: `${describe(action)}: order ${r.order.orderId} is ${r.order.state}.` };
+      }
+      case 'modify': {
+        const r = await link.request('changeOrder', { account: action.account, orderId: action.orderId, quantity: action.quantity, limitPrice: action.limitPrice, stopPrice: action.stopPrice }, o);
+        return { status: 'changed', orders: [r.order], simulated, message: `Order ${r.order.orderId} changed; now ${r.order.state}.` };
+      }
+      case 'cancel': {
+        const r = await link.request('cancelOrder', { account: action.account, orderId: action.orderId }, o);
+        return { status: 'cancel_requested', orders: [r.order], simulated, message: `Order ${r.order.orderId} is ${r.order.state}.` };
+      }
+      case 'cancelAll': {
+        const r = await link.request('cancelAllOrders', { account: action.account, instrument: action.instrument }, o);
+        return { status: 'cancel_requested', orders: [], cancelled: r.cancelled, simulated, message: `${r.cancelled.length} working order(s) cancelled on ${action.account}${action.instrument ? ` for ${action.instrument}` : ''}.` };
+      }
+      case 'flatten': {
+        const r = await link.request('flatten', { account: action.account, instrument: action.instrument }, o);
+        return { status: 'flatten_submitted', orders: r.orders, simulated, message: `Flatten ${action.account}${action.instrument ? ` ${action.instrument}` : ''}: ${r.orders.length} closing order(s) submitted; working orders cancelled.` };
+      }
+      case 'flattenEverything': {
+        // NT8's FlattenEverything would touch every account; a grant may only touch its own.
+        const orders: Order[] = [];
+        for (const account of action.accounts) {
+          const r = await link.request('flatten', { account }, o);
+          orders.push(...r.orders);
+        }
+        return { status: 'flatten_submitted', orders, simulated, message: `Flattened ${action.accounts.join(', ')}: ${orders.length} closing order(s) submitted.` };
+      }
+      case 'reverse': {
+        const r = await link.request('reversePosition', { account: action.account, instrument: action.instrument }, o);
+        return { status: 'reverse_submitted', orders: r.orders, simulated, message: `Reverse ${action.instrument} on ${action.account}: ${r.orders.length} order(s) submitted.` };
+      }
+    }
+  }
+}
+
+export function describe(a: TradeAction): string {
+  const px = (n: number | undefined) => (n === undefined ? '' : n.toFixed(2));
+  switch (a.kind) {
+    case 'place': {
+      const price =
+        a.orderType === 'Limit' ? ` @ ${px(a.limitPrice)}` : a.orderType === 'StopMarket' ? ` stop ${px(a.stopPrice)}` : a.orderType === 'StopLimit' ? ` stop ${px(a.stopPrice)} limit ${px(a.limitPrice)}` : '';
+      return `${a.action} ${a.quantity} ${a.instrument} ${a.orderType.toUpperCase()}${price} ${a.timeInForce.toUpperCase()} on ${a.account}`;
+    }
+    case 'modify':
+      return `Change order ${a.orderId} on ${a.account}${a.quantity !== undefined ? ` qty ${a.quantity}` : ''}${a.limitPrice !== undefined ? ` limit ${px(a.limitPrice)}` : ''}${a.stopPrice !== undefined ? ` stop ${px(a.stopPrice)}` : ''}`;
+    case 'cancel':
+      return `Cancel order ${a.orderId} on ${a.account}`;
+    case 'cancelAll':
+      return `Cancel all working orders on ${a.account}${a.instrument ? ` for ${a.instrument}` : ''}`;
+    case 'flatten':
+      return `Flatten ${a.instrument ?? 'every position'} on ${a.account}`;
+    case 'flattenEverything':
+      return `Flatten everything on ${a.accounts.join(', ')}`;
+    case 'reverse':
+      return `Reverse the ${a.instrument} position on ${a.account}`;
+  }
+}
