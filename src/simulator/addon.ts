@@ -1,0 +1,262 @@
+// The simulator's add-on: a WebSocket client that speaks the add-on protocol exactly as the C#
+// NT8 add-on does (docs/addon-protocol.md), backed by the SimEngine instead of NinjaTrader. It
+// dials the companion with the pairing secret, sends hello, answers requests, streams events with
+// a sequence number, answers pings, and reconnects with backoff when the connection drops.
+// Test hooks: pauseResponses/resumeResponses, sendRaw, skipSeq, silence, dropConnection.
+import WebSocket from 'ws';
+import type { DomainEvent, RequestMessage } from '../ninjatrader/protocol.ts';
+import { CompanionMessage, PROTOCOL_VERSION } from '../ninjatrader/protocol.ts';
+import { SimEngine } from './engine.ts';
+
+export const SIMULATOR_ADDON_VERSION = '0.1.0-sim';
+
+export interface SimulatorAddonOptions {
+  url: string;
+  secret: string;
+  seed?: number;
+  /** Quote stream period; 0 turns streaming off (tests move the market with setQuote). */
+  quoteIntervalMs?: number;
+  nt8Version?: string;
+  now?: () => number;
+  /** Start time of the engine (defaults to now()). */
+  startTime?: number;
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  /** Drop the connection after this long without any message from the companion. */
+  companionDeadMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface SimulatorAddon {
+  readonly engine: SimEngine;
+  /** Resolves on the first welcome; rejects if the companion refuses us for good (version, hello). */
+  readonly connected: Promise<void>;
+  close(): Promise<void>;
+  isConnected(): boolean;
+  /** Number of welcomes received so far (1 after the first connect, 2 after a reconnect, …). */
+  welcomes(): number;
+  lastRefusal(): { reason: string; message: string } | null;
+  /** Move the market like a tick does and stream the resulting events. */
+  setQuote(instrument: string, price: number, opts?: { bid?: number; ask?: number }): DomainEvent[];
+  /** One random-walk step for every instrument, streamed. */
+  tick(): DomainEvent[];
+  /** Stream events produced by calling the engine directly. */
+  publish(events: DomainEvent[]): void;
+  /** Hold requests (unanswered) until resumeResponses(); provokes companion-side timeouts. */
+  pauseResponses(): void;
+  resumeResponses(): void;
+  /** Send any text (or JSON of a value) as is: malformed-message tests. */
+  sendRaw(data: string | object): void;
+  /** Skip `n` sequence numbers without sending: provokes a gap. */
+  skipSeq(n?: number): void;
+  /** While on: ignore everything from the companion and send nothing (a hung NT8). */
+  silence(on: boolean): void;
+  /** Cut the socket abruptly (the add-on then reconnects with backoff). */
+  dropConnection(): void;
+}
+
+const PERMANENT_REFUSALS = new Set(['unsupported_version', 'invalid_hello', 'hello_expected']);
+
+export function startSimulatorAddon(opts: SimulatorAddonOptions): SimulatorAddon {
+  const now = opts.now ?? Date.now;
+  const log = opts.log ?? (() => {});
+  const engine = new SimEngine({ startTime: opts.startTime ?? now(), seed: opts.seed ?? 42 });
+  const quoteIntervalMs = opts.quoteIntervalMs ?? 250;
+  const minBackoff = opts.reconnectMinMs ?? 200;
+  const maxBackoff = opts.reconnectMaxMs ?? 5000;
+  const deadMs = opts.companionDeadMs ?? 30_000;
+
+  let ws: WebSocket | null = null;
+  let welcomed = false;
+  let welcomeCount = 0;
+  let closing = false;
+  let giveUp = false;
+  let backoff = minBackoff;
+  let seq = 0;
+  let paused = false;
+  let silenced = false;
+  let lastSeen = now();
+  let refusal: { reason: string; message: string } | null = null;
+  const held: RequestMessage[] = [];
+  let reconnectTimer: NodeJS.Timeout | null = null;
+  let quoteTimer: NodeJS.Timeout | null = null;
+  let watchdog: NodeJS.Timeout | null = null;
+
+  let resolveConnected!: () => void;
+  let rejectConnected!: (e: Error) => void;
+  let settled = false;
+  const connected = new Promise<void>((res, rej) => {
+    resolveConnected = res;
+    rejectConnected = rej;
+  });
+  connected.catch(() => {}); // callers that never await it must not see an unhandled rejection
+
+  function sendObj(msg: object): void {
+    if (silenced || !ws || ws.readyState !== WebSocket.OPEN) return;
+    ws.send(JSON.stringify(msg));
+  }
+
+  function publish(events: DomainEvent[]): void {
+    if (!welcomed || silenced) return; // the next snapshot carries the state
+    for (const event of events) {
+      seq += 1;
+      sendObj({ v: PROTOCOL_VERSION, type: 'event', seq, event });
+    }
+  }
+
+  function answer(req: RequestMessage): void {
+    if (req.method === 'snapshot') {
+      sendObj({ v: PROTOCOL_VERSION, type: 'snapshot', id: req.id, seq, ...engine.snapshot() });
+      return;
+    }
+    const r = engine.handle(req.method, req.params, now());
+    publish(r.events); // events first: the companion's mirror is current when the answer lands
+    if (r.ok) sendObj({ v: PROTOCOL_VERSION, type: 'response', id: req.id, ok: true, result: r.result });
+    else sendObj({ v: PROTOCOL_VERSION, type: 'response', id: req.id, ok: false, error: r.error });
+  }
+
+  function onMessage(text: string): void {
+    if (silenced) return;
+    lastSeen = now();
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return log('simulator add-on: ignored a non-JSON message');
+    }
+    const parsed = CompanionMessage.safeParse(raw);
+    if (!parsed.success) return log('simulator add-on: ignored an invalid message');
+    const msg = parsed.data;
+    switch (msg.type) {
+      case 'welcome':
+        welcomed = true;
+        welcomeCount += 1;
+        backoff = minBackoff;
+        if (!settled) {
+          settled = true;
+          resolveConnected();
+        }
+        if (quoteIntervalMs > 0 && !quoteTimer) {
+          quoteTimer = setInterval(() => publish(engine.tick(now())), quoteIntervalMs);
+        }
+        return;
+      case 'refused':
+        refusal = { reason: msg.reason, message: msg.message };
+        log(`simulator add-on: refused (${msg.reason}): ${msg.message}`);
+        if (PERMANENT_REFUSALS.has(msg.reason)) {
+          giveUp = true;
+          if (!settled) {
+            settled = true;
+            rejectConnected(new Error(`The companion refused the simulator add-on: ${msg.message}`));
+          }
+        }
+        return;
+      case 'ping':
+        return sendObj({ v: PROTOCOL_VERSION, type: 'pong' });
+      case 'request':
+        if (paused) held.push(msg);
+        else answer(msg);
+        return;
+    }
+  }
+
+  function connect(): void {
+    reconnectTimer = null;
+    if (closing) return;
+    const socket = new WebSocket(opts.url, { headers: { Authorization: `Bearer ${opts.secret}` } });
+    ws = socket;
+    socket.on('open', () => {
+      lastSeen = now();
+      socket.send(
+        JSON.stringify({
+          v: PROTOCOL_VERSION,
+          type: 'hello',
+          addonVersion: SIMULATOR_ADDON_VERSION,
+          nt8Version: opts.nt8Version ?? 'simulator',
+          simulated: true,
+          capabilities: ['orders', 'bars', 'quotes', 'oco'],
+        }),
+      );
+    });
+    socket.on('message', (data) => onMessage(data.toString()));
+    socket.on('error', (err) => log(`simulator add-on: socket error: ${err.message}`));
+    socket.on('unexpected-response', (_req, res) => {
+      log(`simulator add-on: upgrade refused with HTTP ${res.statusCode}`);
+    });
+    socket.on('close', () => {
+      if (ws === socket) ws = null;
+      welcomed = false;
+      if (quoteTimer) clearInterval(quoteTimer);
+      quoteTimer = null;
+      if (closing || giveUp) return;
+      reconnectTimer = setTimeout(connect, backoff);
+      backoff = Math.min(maxBackoff, backoff * 2);
+    });
+  }
+
+  watchdog = setInterval(() => {
+    if (ws && welcomed && !silenced && now() - lastSeen > deadMs) {
+      log('simulator add-on: companion silent; reconnecting');
+      ws.terminate();
+    }
+  }, Math.max(50, Math.floor(deadMs / 3)));
+  watchdog.unref();
+
+  connect();
+
+  return {
+    engine,
+    connected,
+    isConnected: () => welcomed,
+    welcomes: () => welcomeCount,
+    lastRefusal: () => refusal,
+    setQuote(instrument, price, o = {}) {
+      const events = engine.setQuote(instrument, price, { ...o, nowMs: now() });
+      publish(events);
+      return events;
+    },
+    tick() {
+      const events = engine.tick(now());
+      publish(events);
+      return events;
+    },
+    publish,
+    pauseResponses() {
+      paused = true;
+    },
+    resumeResponses() {
+      paused = false;
+      for (const req of held.splice(0)) answer(req);
+    },
+    sendRaw(data) {
+      if (ws && ws.readyState === WebSocket.OPEN) ws.send(typeof data === 'string' ? data : JSON.stringify(data));
+    },
+    skipSeq(n = 1) {
+      seq += n;
+    },
+    silence(on) {
+      silenced = on;
+    },
+    dropConnection() {
+      ws?.terminate();
+    },
+    async close() {
+      closing = true;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      if (quoteTimer) clearInterval(quoteTimer);
+      if (watchdog) clearInterval(watchdog);
+      reconnectTimer = quoteTimer = watchdog = null;
+      const socket = ws;
+      if (!socket || socket.readyState === WebSocket.CLOSED) return;
+      await new Promise<void>((resolve) => {
+        const cut = setTimeout(() => socket.terminate(), 1000);
+        socket.once('close', () => {
+          clearTimeout(cut);
+          resolve();
+        });
+        if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+        else socket.close(1000, 'closing');
+      });
+    },
+  };
+}

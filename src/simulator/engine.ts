@@ -1,0 +1,578 @@
+// The built-in NT8 simulator: deterministic and pure (no timers, no clock: every method takes the
+// time it runs at). It owns accounts Sim101/Sim102, the six instruments' front-month contracts,
+// orders, executions and positions, and answers the add-on protocol's requests. Each mutating
+// call returns the domain events it caused, in order; the simulator add-on streams them.
+//
+// Fill rules (documented for the tests and the docs):
+// - Market: fills at once at the ask (buy) or the bid (sell).
+// - Limit: marketable on entry (buy: ask <= limit; sell: bid >= limit) → fills at once at the ask /
+//   bid (the limit or better); otherwise Working, and fills at the limit price once the market
+//   reaches it (buy: ask <= limit; sell: bid >= limit).
+// - StopMarket / StopLimit: TriggerPending until the last trade reaches the stop (buy: last >=
+//   stop; sell: last <= stop). A triggered StopMarket fills at the ask/bid; a triggered StopLimit
+//   becomes a limit order (fills at once if marketable, else Working).
+// - A buy stop must be above the last price, a sell stop below it, else the order is rejected.
+// - OCO: when one order of a group fills or is cancelled, the others are cancelled; the OCO id
+//   cannot be reused afterwards.
+// - Day orders still working at the session end (17:00 America/New_York) are cancelled by tick().
+// - Orders are de-duplicated on (account, name): placing an order whose name already exists on the
+//   account returns the existing order and does nothing else.
+// - Only each root's front-month contract (fixed when the engine is created) is tradable.
+import type {
+  Account, Bar, DomainEvent, Execution, Order, OrderAction, OrderState, OrderType, ParamsOf,
+  Quote, RequestMethod, ResultOf, SnapshotState, ErrorCode,
+} from '../ninjatrader/protocol.ts';
+import { actionSign, describeIssues, isTerminal, methods } from '../ninjatrader/protocol.ts';
+import type { Root } from '../ninjatrader/instruments.ts';
+import { formatPrice, isOnTick, resolveInstrument, ROOTS } from '../ninjatrader/instruments.ts';
+import { InstrumentMarket } from './market.ts';
+import type { AccountState } from './ledger.ts';
+import {
+  accountEntity, applyFill, COMMISSION_PER_CONTRACT, newAccount, positionEntity, revalue,
+} from './ledger.ts';
+import { nextSessionEnd } from './session.ts';
+
+export interface EngineOptions {
+  /** Start time (ms since epoch): fixes the front-month contracts and stamps the first quotes. */
+  startTime: number;
+  seed?: number;
+  accounts?: string[];
+  startingCash?: number;
+}
+
+export interface EngineError {
+  code: ErrorCode;
+  message: string;
+}
+export type EngineResult<M extends RequestMethod> =
+  | { ok: true; result: ResultOf<M>; events: DomainEvent[] }
+  | { ok: false; error: EngineError; events: DomainEvent[] };
+
+class Reject extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+  }
+}
+
+export class SimEngine {
+  readonly seed: number;
+  private now: number;
+  private readonly accountsByName = new Map<string, AccountState>();
+  private readonly markets = new Map<string, InstrumentMarket>();
+  private readonly marketList: InstrumentMarket[] = [];
+  private readonly orderMap = new Map<string, Order>();
+  /** `${account}\u0000${name}` → orderId, for de-duplication by client order id. */
+  private readonly orderByName = new Map<string, string>();
+  /** contract → orders that are not terminal */
+  private readonly working = new Map<string, Set<Order>>();
+  private readonly executions: Execution[] = [];
+  private readonly closedOco = new Set<string>();
+  private nextOrder = 1;
+  private nextExecution = 1;
+  private sessionEnd: number;
+  /** Events produced by the current call. */
+  private out: DomainEvent[] = [];
+
+  constructor(opts: EngineOptions) {
+    this.seed = (opts.seed ?? 1) >>> 0;
+    this.now = opts.startTime;
+    this.sessionEnd = nextSessionEnd(this.now);
+    for (const name of opts.accounts ?? ['Sim101', 'Sim102']) {
+      this.accountsByName.set(name, newAccount(name, opts.startingCash ?? 100_000));
+    }
+    for (const root of ROOTS) {
+      const r = resolveInstrument(root, new Date(this.now))!;
+      const m = new InstrumentMarket(r.contract, r.spec, this.seed, this.now);
+      this.markets.set(r.contract, m);
+      this.marketList.push(m);
+      this.working.set(r.contract, new Set());
+    }
+  }
+
+  // ---------------------------------------------------------------- market data
+
+  /** The tradable contract names ("ES 12-26", …). */
+  contracts(): string[] {
+    return this.marketList.map((m) => m.contract);
+  }
+
+  /** Contract name for a root or any accepted spelling, or null. */
+  contractFor(instrument: string): string | null {
+    return this.findMarket(instrument)?.contract ?? null;
+  }
+
+  quote(instrument: string): Quote | null {
+    const m = this.findMarket(instrument);
+    return m ? { ...m.quote } : null;
+  }
+
+  /** Advance every instrument one random-walk step; returns quotes and any fills they caused. */
+  tick(nowMs: number): DomainEvent[] {
+    this.begin(nowMs);
+    if (this.now >= this.sessionEnd) this.endSession();
+    for (const m of this.marketList) {
+      m.step(this.now);
+      this.afterQuote(m);
+    }
+    return this.end();
+  }
+
+  /** Tests move the market: last = bid = price, ask = price + 1 tick (unless given). Fills like a tick. */
+  setQuote(instrument: string, price: number, opts: { bid?: number; ask?: number; nowMs?: number } = {}): DomainEvent[] {
+    const m = this.findMarket(instrument);
+    if (!m) throw new Error(`unknown instrument ${instrument}`);
+    this.begin(opts.nowMs);
+    m.set(price, this.now, opts);
+    this.afterQuote(m);
+    return this.end();
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /** Validate params and run one protocol request. Never throws for bad input. */
+  handle<M extends RequestMethod>(method: M, params: unknown, nowMs?: number): EngineResult<M> {
+    const schema = methods[method]?.params;
+    if (!schema) {
+      return { ok: false, error: { code: 'invalid_request', message: `Unknown method ${String(method)}` }, events: [] };
+    }
+    const parsed = schema.safeParse(params ?? {});
+    if (!parsed.success) {
+      return {
+        ok: false,
+        error: { code: 'invalid_request', message: `Invalid ${method} parameters: ${describeIssues(parsed.error)}` },
+        events: [],
+      };
+    }
+    this.begin(nowMs);
+    try {
+      const result = this.dispatch(method, parsed.data as ParamsOf<M>);
+      return { ok: true, result, events: this.end() };
+    } catch (e) {
+      const events = this.end();
+      if (e instanceof Reject) return { ok: false, error: { code: e.code, message: e.message }, events };
+      return { ok: false, error: { code: 'internal', message: `Internal simulator error: ${(e as Error).message}` }, events };
+    }
+  }
+
+  private dispatch<M extends RequestMethod>(method: M, p: ParamsOf<M>): ResultOf<M> {
+    const any = p as never;
+    switch (method) {
+      case 'placeOrder': return this.placeOrder(any) as ResultOf<M>;
+      case 'changeOrder': return this.changeOrder(any) as ResultOf<M>;
+      case 'cancelOrder': return this.cancelOrder(any) as ResultOf<M>;
+      case 'cancelAllOrders': return this.cancelAllOrders(any) as ResultOf<M>;
+      case 'flatten': return this.flatten(any) as ResultOf<M>;
+      case 'flattenEverything': return this.flattenEverything() as ResultOf<M>;
+      case 'reversePosition': return this.reversePosition(any) as ResultOf<M>;
+      case 'getBars': return this.getBars(any) as ResultOf<M>;
+      case 'snapshot': return this.snapshot() as ResultOf<M>;
+      default: throw new Reject('invalid_request', `Unknown method ${String(method)}`);
+    }
+  }
+
+  snapshot(): SnapshotState {
+    const positions = [];
+    for (const a of this.accountsByName.values()) {
+      for (const pos of a.positions.values()) positions.push(positionEntity(pos, this.lastOf(pos.instrument)));
+    }
+    return {
+      accounts: [...this.accountsByName.values()].map(accountEntity),
+      positions,
+      orders: [...this.orderMap.values()].map((o) => ({ ...o })),
+      executions: this.executions.map((e) => ({ ...e })),
+      quotes: this.marketList.map((m) => ({ ...m.quote })),
+    };
+  }
+
+  placeOrder(p: ParamsOf<'placeOrder'>): ResultOf<'placeOrder'> {
+    const acct = this.requireAccount(p.account);
+    const dupId = this.orderByName.get(`${p.account}\u0000${p.name}`);
+    if (dupId !== undefined) return { order: { ...this.orderMap.get(dupId)! } };
+    const m = this.requireMarket(p.instrument);
+    const spec = m.spec;
+    const fmt = (x: number) => formatPrice(x, spec);
+    const reject = (why: string): never => {
+      throw new Reject('invalid_order', `Order rejected: ${why}`);
+    };
+    if (!Number.isInteger(p.quantity) || p.quantity <= 0) reject(`quantity ${p.quantity} is not a positive whole number of contracts`);
+    if (p.quantity > 10_000) reject(`quantity ${p.quantity} exceeds the simulator's limit of 10000 contracts`);
+    const needsLimit = p.orderType === 'Limit' || p.orderType === 'StopLimit';
+    const needsStop = p.orderType === 'StopMarket' || p.orderType === 'StopLimit';
+    if (needsLimit && p.limitPrice === undefined) reject(`a ${p.orderType} order needs a limit price`);
+    if (!needsLimit && p.limitPrice !== undefined) reject(`a ${p.orderType} order takes no limit price`);
+    if (needsStop && p.stopPrice === undefined) reject(`a ${p.orderType} order needs a stop price`);
+    if (!needsStop && p.stopPrice !== undefined) reject(`a ${p.orderType} order takes no stop price`);
+    for (const [label, v] of [['limit', p.limitPrice], ['stop', p.stopPrice]] as const) {
+      if (v === undefined) continue;
+      if (v <= 0) reject(`${label} price ${v} must be above zero`);
+      if (!isOnTick(v, spec.tickSize)) reject(`${label} price ${v} is not a multiple of the tick size ${spec.tickSize} for ${m.contract}`);
+    }
+    const sign = actionSign(p.action);
+    if (p.stopPrice !== undefined) this.checkStopSide(sign, p.stopPrice, m, fmt);
+    if (p.ocoId !== undefined && this.closedOco.has(p.ocoId)) {
+      reject(`OCO id '${p.ocoId}' was already used by an order that filled or was cancelled`);
+    }
+
+    const order: Order = {
+      orderId: `ORD-${this.nextOrder++}`,
+      name: p.name,
+      account: acct.account.name,
+      instrument: m.contract,
+      action: p.action,
+      orderType: p.orderType,
+      timeInForce: p.timeInForce,
+      quantity: p.quantity,
+      filled: 0,
+      averageFillPrice: 0,
+      limitPrice: p.limitPrice ?? null,
+      stopPrice: p.stopPrice ?? null,
+      ocoId: p.ocoId ?? null,
+      state: 'Initialized',
+      error: null,
+      time: new Date(this.now).toISOString(),
+    };
+    this.orderMap.set(order.orderId, order);
+    this.orderByName.set(`${order.account}\u0000${order.name}`, order.orderId);
+    this.working.get(m.contract)!.add(order);
+    this.transition(order, 'Submitted');
+    this.transition(order, 'Accepted');
+    if (needsStop) this.transition(order, 'TriggerPending');
+    else {
+      this.transition(order, 'Working');
+      this.fillIfMarketable(order, m, true);
+    }
+    return { order: { ...order } };
+  }
+
+  changeOrder(p: ParamsOf<'changeOrder'>): ResultOf<'changeOrder'> {
+    this.requireAccount(p.account);
+    const order = this.requireOrder(p.account, p.orderId);
+    if (isTerminal(order.state)) {
+      throw new Reject('order_not_changeable', `Order ${order.orderId} is ${order.state} and can no longer be changed`);
+    }
+    const m = this.markets.get(order.instrument)!;
+    const fmt = (x: number) => formatPrice(x, m.spec);
+    const reject = (why: string): never => {
+      throw new Reject('invalid_order', `Change rejected: ${why}`);
+    };
+    if (p.quantity === undefined && p.limitPrice === undefined && p.stopPrice === undefined) {
+      reject('nothing to change (give quantity, limitPrice or stopPrice)');
+    }
+    if (p.quantity !== undefined && (!Number.isInteger(p.quantity) || p.quantity <= 0 || p.quantity > 10_000)) {
+      reject(`quantity ${p.quantity} is not a positive whole number of contracts`);
+    }
+    const hasLimit = order.orderType === 'Limit' || order.orderType === 'StopLimit';
+    const hasStop = order.orderType === 'StopMarket' || order.orderType === 'StopLimit';
+    if (p.limitPrice !== undefined) {
+      if (!hasLimit) reject(`a ${order.orderType} order has no limit price`);
+      if (p.limitPrice <= 0 || !isOnTick(p.limitPrice, m.spec.tickSize)) {
+        reject(`limit price ${p.limitPrice} is not a positive multiple of the tick size ${m.spec.tickSize}`);
+      }
+    }
+    if (p.stopPrice !== undefined) {
+      if (!hasStop) reject(`a ${order.orderType} order has no stop price`);
+      if (order.state !== 'TriggerPending' && order.state !== 'Accepted') reject(`the stop of ${order.orderId} has already triggered`);
+      if (p.stopPrice <= 0 || !isOnTick(p.stopPrice, m.spec.tickSize)) {
+        reject(`stop price ${p.stopPrice} is not a positive multiple of the tick size ${m.spec.tickSize}`);
+      }
+      this.checkStopSide(actionSign(order.action), p.stopPrice, m, fmt, 'Change rejected');
+    }
+    const resume = order.state;
+    this.transition(order, 'ChangePending');
+    this.transition(order, 'ChangeSubmitted');
+    if (p.quantity !== undefined) order.quantity = p.quantity;
+    if (p.limitPrice !== undefined) order.limitPrice = p.limitPrice;
+    if (p.stopPrice !== undefined) order.stopPrice = p.stopPrice;
+    this.transition(order, resume === 'Accepted' ? 'Working' : resume);
+    if (order.state === 'Working') this.fillIfMarketable(order, m, true);
+    return { order: { ...order } };
+  }
+
+  cancelOrder(p: ParamsOf<'cancelOrder'>): ResultOf<'cancelOrder'> {
+    this.requireAccount(p.account);
+    const order = this.requireOrder(p.account, p.orderId);
+    if (isTerminal(order.state)) {
+      throw new Reject('order_not_changeable', `Order ${order.orderId} is ${order.state} and can no longer be cancelled`);
+    }
+    this.cancel(order);
+    return { order: { ...order } };
+  }
+
+  cancelAllOrders(p: ParamsOf<'cancelAllOrders'>): ResultOf<'cancelAllOrders'> {
+    this.requireAccount(p.account);
+    const contract = p.instrument === undefined ? undefined : this.requireMarket(p.instrument).contract;
+    return { cancelled: this.cancelWhere(p.account, contract) };
+  }
+
+  flatten(p: ParamsOf<'flatten'>): ResultOf<'flatten'> {
+    const acct = this.requireAccount(p.account);
+    const contract = p.instrument === undefined ? undefined : this.requireMarket(p.instrument).contract;
+    this.cancelWhere(p.account, contract);
+    const orders: Order[] = [];
+    for (const pos of [...acct.positions.values()]) {
+      if (contract !== undefined && pos.instrument !== contract) continue;
+      const action: OrderAction = pos.qty > 0 ? 'Sell' : 'BuyToCover';
+      orders.push(this.internalMarket(acct.account.name, pos.instrument, action, Math.abs(pos.qty), 'Close position'));
+    }
+    return { orders };
+  }
+
+  flattenEverything(): ResultOf<'flattenEverything'> {
+    const orders: Order[] = [];
+    for (const name of this.accountsByName.keys()) orders.push(...this.flatten({ account: name }).orders);
+    return { orders };
+  }
+
+  reversePosition(p: ParamsOf<'reversePosition'>): ResultOf<'reversePosition'> {
+    const acct = this.requireAccount(p.account);
+    const m = this.requireMarket(p.instrument);
+    const pos = acct.positions.get(m.contract);
+    if (!pos || pos.qty === 0) {
+      throw new Reject('invalid_order', `Cannot reverse: ${p.account} has no position in ${m.contract}`);
+    }
+    const action: OrderAction = pos.qty > 0 ? 'Sell' : 'Buy';
+    return { orders: [this.internalMarket(p.account, m.contract, action, 2 * Math.abs(pos.qty), 'Reverse position')] };
+  }
+
+  getBars(p: ParamsOf<'getBars'>): { bars: Bar[] } {
+    const m = this.requireMarket(p.instrument);
+    return { bars: m.bars(this.seed, p.period, p.count, this.now) };
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private begin(nowMs: number | undefined): void {
+    if (nowMs !== undefined && nowMs > this.now) this.now = nowMs;
+    this.out = [];
+  }
+
+  private end(): DomainEvent[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  private findMarket(instrument: string): InstrumentMarket | undefined {
+    const r = resolveInstrument(instrument, new Date(this.now));
+    return r ? this.markets.get(r.contract) : undefined;
+  }
+
+  private requireMarket(instrument: string): InstrumentMarket {
+    const r = resolveInstrument(instrument, new Date(this.now));
+    if (!r) {
+      throw new Reject('unknown_instrument', `Unknown instrument '${instrument}'. Use a root (ES, MES, NQ, MNQ, CL, GC) or a contract like ${this.marketList[0]!.contract}`);
+    }
+    const m = this.markets.get(r.contract);
+    if (!m) {
+      const front = this.marketList.find((x) => x.spec.root === r.root)!.contract;
+      throw new Reject('unknown_instrument', `Instrument '${r.contract}' is not available in the simulator; the tradable ${r.root} contract is ${front}`);
+    }
+    return m;
+  }
+
+  private requireAccount(name: string): AccountState {
+    const a = this.accountsByName.get(name);
+    if (!a) {
+      throw new Reject('unknown_account', `Account '${name}' is not known to NinjaTrader (accounts: ${[...this.accountsByName.keys()].join(', ')})`);
+    }
+    return a;
+  }
+
+  /** By order id, then by name (client order id) within the account. */
+  private requireOrder(account: string, idOrName: string): Order {
+    let o = this.orderMap.get(idOrName);
+    if (!o || o.account !== account) {
+      const id = this.orderByName.get(`${account}\u0000${idOrName}`);
+      o = id === undefined ? undefined : this.orderMap.get(id);
+    }
+    if (!o) throw new Reject('unknown_order', `Order '${idOrName}' was not found on account ${account}`);
+    return o;
+  }
+
+  private checkStopSide(sign: 1 | -1, stop: number, m: InstrumentMarket, fmt: (x: number) => string, prefix = 'Order rejected'): void {
+    const last = m.quote.last;
+    if (sign > 0 && stop <= last) {
+      throw new Reject('invalid_order', `${prefix}: stop price ${fmt(stop)} is ${stop === last ? 'at' : 'below'} the market ${fmt(last)} for a buy stop`);
+    }
+    if (sign < 0 && stop >= last) {
+      throw new Reject('invalid_order', `${prefix}: stop price ${fmt(stop)} is ${stop === last ? 'at' : 'above'} the market ${fmt(last)} for a sell stop`);
+    }
+  }
+
+  private lastOf = (instrument: string): number => this.markets.get(instrument)?.quote.last ?? 0;
+
+  private transition(order: Order, state: OrderState): void {
+    order.state = state;
+    this.out.push({ kind: 'order', order: { ...order } });
+  }
+
+  private internalMarket(account: string, contract: string, action: OrderAction, quantity: number, name: string): Order {
+    const order: Order = {
+      orderId: `ORD-${this.nextOrder++}`,
+      name,
+      account,
+      instrument: contract,
+      action,
+      orderType: 'Market' as OrderType,
+      timeInForce: 'Gtc',
+      quantity,
+      filled: 0,
+      averageFillPrice: 0,
+      limitPrice: null,
+      stopPrice: null,
+      ocoId: null,
+      state: 'Initialized',
+      error: null,
+      time: new Date(this.now).toISOString(),
+    };
+    this.orderMap.set(order.orderId, order);
+    this.working.get(contract)!.add(order);
+    this.transition(order, 'Submitted');
+    this.transition(order, 'Accepted');
+    this.transition(order, 'Working');
+    this.fillIfMarketable(order, this.markets.get(contract)!, true);
+    return { ...order };
+  }
+
+  /**
+   * Fill a Working order if the market allows. `entering`: the order just arrived (or was
+   * changed / triggered), so it takes the market price; a resting limit fills at its limit.
+   */
+  private fillIfMarketable(order: Order, m: InstrumentMarket, entering: boolean): void {
+    const buy = actionSign(order.action) > 0;
+    const q = m.quote;
+    const market = buy ? q.ask : q.bid;
+    if (order.orderType === 'Market' || order.orderType === 'StopMarket') {
+      this.fill(order, m, market);
+      return;
+    }
+    const limit = order.limitPrice!;
+    const crossed = buy ? q.ask <= limit : q.bid >= limit;
+    if (crossed) this.fill(order, m, entering ? market : limit);
+  }
+
+  private fill(order: Order, m: InstrumentMarket, price: number): void {
+    const acct = this.accountsByName.get(order.account)!;
+    const sign = actionSign(order.action);
+    const commission = Math.round(COMMISSION_PER_CONTRACT[m.spec.root as Root] * order.quantity * 100) / 100;
+    const outcome = applyFill(acct, m.contract, m.spec.pointValue, sign * order.quantity, price, commission);
+    order.filled = order.quantity;
+    order.averageFillPrice = price;
+    this.working.get(m.contract)!.delete(order);
+    this.transition(order, 'Filled');
+    const execution: Execution = {
+      executionId: `EXE-${this.nextExecution++}`,
+      orderId: order.orderId,
+      orderName: order.name,
+      account: order.account,
+      instrument: m.contract,
+      action: order.action,
+      quantity: order.quantity,
+      price,
+      time: new Date(this.now).toISOString(),
+      commission,
+      isEntry: outcome.isEntry,
+      isExit: outcome.isExit,
+    };
+    this.executions.push(execution);
+    this.out.push({ kind: 'execution', execution: { ...execution } });
+    this.out.push({ kind: 'position', position: positionEntity(outcome.position, m.quote.last) });
+    revalue(acct, this.lastOf);
+    this.out.push({ kind: 'account', account: accountEntity(acct) });
+    this.closeOcoGroup(order);
+  }
+
+  private cancel(order: Order): void {
+    this.transition(order, 'CancelPending');
+    this.working.get(order.instrument)!.delete(order);
+    this.transition(order, 'Cancelled');
+    this.closeOcoGroup(order);
+  }
+
+  private closeOcoGroup(order: Order): void {
+    const oco = order.ocoId;
+    if (oco === null || this.closedOco.has(oco)) return;
+    this.closedOco.add(oco);
+    for (const set of this.working.values()) {
+      for (const o of [...set]) {
+        if (o.ocoId === oco && o.account === order.account && o !== order && !isTerminal(o.state)) this.cancel(o);
+      }
+    }
+  }
+
+  private cancelWhere(account: string, contract: string | undefined): string[] {
+    const cancelled: string[] = [];
+    for (const [c, set] of this.working) {
+      if (contract !== undefined && c !== contract) continue;
+      for (const o of [...set]) {
+        if (o.account === account && !isTerminal(o.state)) {
+          this.cancel(o);
+          cancelled.push(o.orderId);
+        }
+      }
+    }
+    return cancelled;
+  }
+
+  private endSession(): void {
+    for (const set of this.working.values()) {
+      for (const o of [...set]) if (o.timeInForce === 'Day' && !isTerminal(o.state)) this.cancel(o);
+    }
+    this.sessionEnd = nextSessionEnd(this.now);
+  }
+
+  /** After a quote change: the quote event, then triggers and fills, then revaluation. */
+  private afterQuote(m: InstrumentMarket): void {
+    this.out.push({ kind: 'quote', quote: { ...m.quote } });
+    const set = this.working.get(m.contract)!;
+    if (set.size > 0) {
+      const last = m.quote.last;
+      for (const o of [...set]) {
+        if (isTerminal(o.state)) continue;
+        if (o.state === 'TriggerPending') {
+          const buy = actionSign(o.action) > 0;
+          if (buy ? last >= o.stopPrice! : last <= o.stopPrice!) {
+            this.transition(o, 'Working');
+            this.fillIfMarketable(o, m, true);
+          }
+        } else if (o.state === 'Working') {
+          this.fillIfMarketable(o, m, false);
+        }
+      }
+    }
+    // Revalue accounts holding this contract.
+    for (const acct of this.accountsByName.values()) {
+      const pos = acct.positions.get(m.contract);
+      if (!pos) continue;
+      revalue(acct, this.lastOf);
+      this.out.push({ kind: 'position', position: positionEntity(pos, m.quote.last) });
+      this.out.push({ kind: 'account', account: accountEntity(acct) });
+    }
+  }
+
+  /** Orders (copies), optionally of one account. */
+  orders(account?: string): Order[] {
+    const out: Order[] = [];
+    for (const o of this.orderMap.values()) if (account === undefined || o.account === account) out.push({ ...o });
+    return out;
+  }
+
+  /** Open positions (entities), optionally of one account. */
+  positions(account?: string): ReturnType<typeof positionEntity>[] {
+    return this.snapshot().positions.filter((p) => account === undefined || p.account === account);
+  }
+
+  executionsOf(account?: string): Execution[] {
+    return this.executions.filter((e) => account === undefined || e.account === account).map((e) => ({ ...e }));
+  }
+
+  account(name: string): Account | undefined {
+    const a = this.accountsByName.get(name);
+    return a ? accountEntity(a) : undefined;
+  }
+
+  /** Accounts as NT8 would list them (copies). */
+  accounts(): Account[] {
+    return [...this.accountsByName.values()].map(accountEntity);
+  }
+}

@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatPrice, INSTRUMENTS, isOnTick, resolveInstrument, roundToTick } from '../../src/ninjatrader/instruments.ts';
+
+const NOV_2_2026 = new Date(Date.UTC(2026, 10, 2, 15));
+
+test('contract specs: tick value = tick size × point value', () => {
+  const expected = { ES: [0.25, 12.5, 50], MES: [0.25, 1.25, 5], NQ: [0.25, 5, 20], MNQ: [0.25, 0.5, 2], CL: [0.01, 10, 1000], GC: [0.1, 10, 100] };
+  for (const [root, [tick, tickValue, pointValue]] of Object.entries(expected)) {
+    const s = INSTRUMENTS[root as keyof typeof INSTRUMENTS];
+    assert.deepEqual([s.tickSize, s.tickValue, s.pointValue], [tick, tickValue, pointValue], root);
+    assert.equal(Number((s.tickSize * s.pointValue).toFixed(6)), s.tickValue, root);
+  }
+});
+
+test('"ES", "ES 12-26", "esz26", "ESZ6" all resolve to ES 12-26', () => {
+  for (const input of ['ES', 'es', ' ES 12-26 ', 'ES 12-2026', 'ESZ26', 'esz26', 'ESZ6']) {
+    const r = resolveInstrument(input, NOV_2_2026);
+    assert.ok(r, input);
+    assert.equal(r.contract, 'ES 12-26', input);
+    assert.equal(r.root, 'ES');
+    assert.equal(r.spec.pointValue, 50);
+  }
+  assert.equal(resolveInstrument('MNQH27', NOV_2_2026)?.contract, 'MNQ 03-27');
+  assert.equal(resolveInstrument('CL', NOV_2_2026)?.contract, 'CL 12-26');
+  assert.equal(resolveInstrument('GC', NOV_2_2026)?.contract, 'GC 12-26');
+});
+
+test('unknown roots, unlisted months, expired contracts and junk resolve to null', () => {
+  for (const input of ['', 'ZB', 'ES 11-26', 'ESX26', 'ES 12-20', 'ESZ20', 'ES 13-26', 'ES12-26', 'E S', '../ES', 'ES 12-26; drop']) {
+    assert.equal(resolveInstrument(input, NOV_2_2026), null, input);
+  }
+});
+
+test('equity index front month rolls 8 days before the third Friday', () => {
+  // Third Friday of Dec 2026 = 18 Dec; roll on 10 Dec.
+  assert.equal(resolveInstrument('ES', new Date(Date.UTC(2026, 11, 9, 23)))?.contract, 'ES 12-26');
+  assert.equal(resolveInstrument('ES', new Date(Date.UTC(2026, 11, 10, 0)))?.contract, 'ES 03-27');
+  // Still tradable by name until expiry.
+  assert.equal(resolveInstrument('ES 12-26', new Date(Date.UTC(2026, 11, 18, 12)))?.contract, 'ES 12-26');
+  assert.equal(resolveInstrument('ES 12-26', new Date(Date.UTC(2026, 11, 19, 0))), null);
+  assert.equal(resolveInstrument('NQ', new Date(Date.UTC(2027, 0, 5)))?.contract, 'NQ 03-27');
+});
+
+test('CL rolls on the 15th, GC on the 25th of the month before', () => {
+  assert.equal(resolveInstrument('CL', new Date(Date.UTC(2026, 10, 14)))?.contract, 'CL 12-26');
+  assert.equal(resolveInstrument('CL', new Date(Date.UTC(2026, 10, 15)))?.contract, 'CL 01-27');
+  assert.equal(resolveInstrument('GC', new Date(Date.UTC(2026, 10, 24)))?.contract, 'GC 12-26');
+  assert.equal(resolveInstrument('GC', new Date(Date.UTC(2026, 10, 25)))?.contract, 'GC 01-27');
+  assert.equal(resolveInstrument('CL', new Date(Date.UTC(2026, 11, 20)))?.contract, 'CL 02-27');
+});
+
+test('roundToTick, isOnTick and formatPrice', () => {
+  assert.equal(roundToTick(6000.13, 0.25), 6000.25);
+  assert.equal(roundToTick(6000.12, 0.25), 6000);
+  assert.equal(roundToTick(70.005 + 0.0001, 0.01), 70.01);
+  assert.equal(roundToTick(0.1 + 0.2, 0.1), 0.3);
+  assert.equal(roundToTick(2600.06, 0.1), 2600.1);
+  assert.ok(isOnTick(2600.3, 0.1));
+  assert.ok(isOnTick(70.07, 0.01));
+  assert.ok(!isOnTick(6000.1, 0.25));
+  assert.equal(formatPrice(5000, INSTRUMENTS.ES), '5000.00');
+  assert.equal(formatPrice(2600.1, INSTRUMENTS.GC), '2600.1');
+});
