@@ -1,0 +1,225 @@
+// The one typed client of the control API (docs/control-api.md). The only module that calls
+// fetch. Relative URLs only: the token goes to the same origin that served this page.
+import type {
+  ActivityRow,
+  ApproveConsentBody,
+  AuditOutcome,
+  AuditPage,
+  AuthorizedClient,
+  ControlError,
+  ControlEvent,
+  OrderConfirmation,
+  PendingConsent,
+  Status,
+} from '../../src/control/contract.ts';
+
+const PREFIX = './control/v1';
+
+/** The API answered with a non-2xx status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+/** The control token was refused (401). */
+export class UnauthorizedError extends ApiError {}
+/** The companion could not be reached at all. */
+export class UnreachableError extends Error {}
+
+export interface AuditQuery {
+  limit?: number;
+  before?: number;
+  client?: string;
+  tool?: string;
+  outcome?: AuditOutcome;
+}
+
+export interface ActivityPage {
+  rows: ActivityRow[];
+  nextBefore: number | null;
+}
+
+export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'unauthorized';
+
+function query(q: object): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+const enc = encodeURIComponent;
+
+export class ControlApi {
+  constructor(
+    private readonly token: string,
+    /** Called whenever the API refuses the token (401), from any request or the stream. */
+    private readonly onUnauthorized: () => void = () => {},
+  ) {}
+
+  private async req<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    let r: Response;
+    try {
+      r = await fetch(`${PREFIX}${path}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${this.token}`,
+          Accept: 'application/json',
+          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+        cache: 'no-store',
+        credentials: 'omit',
+        referrerPolicy: 'no-referrer',
+      });
+    } catch (e) {
+      throw new UnreachableError(`The companion's control API is unreachable (${(e as Error).message}).`);
+    }
+    let data: unknown = null;
+    try {
+      data = await r.json();
+    } catch {
+      data = null;
+    }
+    if (!r.ok) {
+      const err = (data ?? {}) as Partial<ControlError>;
+      const message = err.message ?? `The control API answered ${r.status}.`;
+      if (r.status === 401) {
+        this.onUnauthorized();
+        throw new UnauthorizedError(401, err.error ?? 'unauthorized', message);
+      }
+      throw new ApiError(r.status, err.error ?? 'error', message);
+    }
+    return data as T;
+  }
+
+  status(): Promise<Status> {
+    return this.req('GET', '/status');
+  }
+  async consents(): Promise<PendingConsent[]> {
+    return (await this.req<{ consents: PendingConsent[] }>('GET', '/consents')).consents;
+  }
+  approveConsent(id: string, body: ApproveConsentBody): Promise<unknown> {
+    return this.req('POST', `/consents/${enc(id)}/approve`, body);
+  }
+  denyConsent(id: string): Promise<unknown> {
+    return this.req('POST', `/consents/${enc(id)}/deny`, {});
+  }
+  async clients(): Promise<AuthorizedClient[]> {
+    return (await this.req<{ clients: AuthorizedClient[] }>('GET', '/clients')).clients;
+  }
+  revokeClient(id: string): Promise<unknown> {
+    return this.req('POST', `/clients/${enc(id)}/revoke`, {});
+  }
+  audit(q: AuditQuery = {}): Promise<AuditPage> {
+    return this.req('GET', `/audit${query(q)}`);
+  }
+  async confirmations(): Promise<OrderConfirmation[]> {
+    return (await this.req<{ confirmations: OrderConfirmation[] }>('GET', '/confirmations')).confirmations;
+  }
+  approveConfirmation(id: string): Promise<unknown> {
+    return this.req('POST', `/confirmations/${enc(id)}/approve`, {});
+  }
+  denyConfirmation(id: string): Promise<unknown> {
+    return this.req('POST', `/confirmations/${enc(id)}/deny`, {});
+  }
+  setKillSwitch(engaged: boolean): Promise<{ engaged: boolean }> {
+    return this.req('POST', '/kill-switch', { engaged });
+  }
+  activity(q: { limit?: number; before?: number } = {}): Promise<ActivityPage> {
+    return this.req('GET', `/activity${query(q)}`);
+  }
+
+  /**
+   * The live event stream (text/event-stream read with fetch, since EventSource cannot send the
+   * Authorization header). Reconnects with backoff; every (re)connection starts with `hello`.
+   * Returns a function that stops it.
+   */
+  events(onEvent: (ev: ControlEvent) => void, onState: (s: StreamState) => void): () => void {
+    let stopped = false;
+    let attempt = 0;
+    let ctrl: AbortController | null = null;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const delays = [500, 1000, 2000, 4000, 8000, 10000];
+
+    const arm = () => {
+      clearTimeout(watchdog);
+      // The server sends a keep-alive every 15 s: 45 s of silence means a dead connection.
+      watchdog = setTimeout(() => ctrl?.abort(), 45_000);
+    };
+
+    const connect = async () => {
+      if (stopped) return;
+      onState(attempt === 0 ? 'connecting' : 'reconnecting');
+      ctrl = new AbortController();
+      try {
+        const r = await fetch(`${PREFIX}/events`, {
+          headers: { Authorization: `Bearer ${this.token}`, Accept: 'text/event-stream' },
+          signal: ctrl.signal,
+          cache: 'no-store',
+          credentials: 'omit',
+          referrerPolicy: 'no-referrer',
+        });
+        if (r.status === 401) {
+          stopped = true;
+          onState('unauthorized');
+          this.onUnauthorized();
+          return;
+        }
+        if (!r.ok || !r.body) throw new Error(`events answered ${r.status}`);
+        arm();
+        const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buf = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          arm();
+          buf += value;
+          let cut: number;
+          while ((cut = buf.search(/\r?\n\r?\n/)) >= 0) {
+            const block = buf.slice(0, cut);
+            buf = buf.slice(cut + (buf[cut] === '\r' ? 4 : 2));
+            const data = block
+              .split(/\r?\n/)
+              .filter((l) => l.startsWith('data:'))
+              .map((l) => l.slice(5).replace(/^ /, ''))
+              .join('\n');
+            if (!data) continue;
+            let ev: ControlEvent;
+            try {
+              ev = JSON.parse(data) as ControlEvent;
+            } catch {
+              continue;
+            }
+            if (ev.type === 'hello') {
+              attempt = 0;
+              onState('live');
+            }
+            if (!stopped) onEvent(ev);
+          }
+        }
+      } catch {
+        /* dropped or aborted: fall through to reconnect */
+      } finally {
+        clearTimeout(watchdog);
+      }
+      if (stopped) return;
+      attempt++;
+      onState('reconnecting');
+      retryTimer = setTimeout(connect, delays[Math.min(attempt - 1, delays.length - 1)]);
+    };
+
+    void connect();
+    return () => {
+      stopped = true;
+      clearTimeout(retryTimer);
+      clearTimeout(watchdog);
+      ctrl?.abort();
+    };
+  }
+}

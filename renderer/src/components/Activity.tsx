@@ -1,0 +1,119 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { ActivityRow, LinkState } from '../../../src/control/contract.ts';
+import { useApp, useControlEvents } from '../context.ts';
+import { fmtTime } from '../format.ts';
+import { linkLabel } from './Overview.tsx';
+
+export interface LinkChange {
+  at: string;
+  link: LinkState;
+}
+
+export function Activity({ linkHistory }: { linkHistory: LinkChange[] }) {
+  const { api } = useApp();
+  const [rows, setRows] = useState<ActivityRow[] | null>(null);
+  const [nextBefore, setNextBefore] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      const p = await api.activity({ limit: 100 });
+      setRows(p.rows);
+      setNextBefore(p.nextBefore);
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [api]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  useControlEvents((ev) => {
+    if (ev.type === 'hello') void load();
+    else if (ev.type === 'activity') setRows((cur) => (cur === null || cur.some((r) => r.id === ev.row.id) ? cur : [ev.row, ...cur]));
+  });
+
+  const older = async () => {
+    if (nextBefore === null) return;
+    setLoadingOlder(true);
+    try {
+      const p = await api.activity({ limit: 100, before: nextBefore });
+      setRows((cur) => [...(cur ?? []), ...p.rows]);
+      setNextBefore(p.nextBefore);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setLoadingOlder(false);
+    }
+  };
+
+  return (
+    <div className="activity">
+      <section className="card" aria-labelledby="linkhist-title">
+        <h2 id="linkhist-title">NinjaTrader link</h2>
+        {linkHistory.length === 0 ? (
+          <p className="muted">No link changes seen yet.</p>
+        ) : (
+          <ol className="timeline" data-testid="link-history">
+            {[...linkHistory].reverse().map((h, i) => (
+              <li key={`${h.at}-${i}`}>
+                <span className={`dot ${h.link.status}`} aria-hidden="true" /> <strong>{linkLabel(h.link)}</strong>
+                {h.link.simulated && <span className="badge sim">SIM</span>} <span className="muted small">{fmtTime(h.at)}</span>
+                <div className="small">{h.link.detail}</div>
+              </li>
+            ))}
+          </ol>
+        )}
+        <p className="hint">Link changes seen while this window is open.</p>
+      </section>
+      <section className="card wide" aria-labelledby="activity-title">
+        <h2 id="activity-title">Add-on activity</h2>
+        {error && (
+          <p className="error-text" role="alert">
+            {error}
+          </p>
+        )}
+        {rows === null ? (
+          <p className="muted">Loading…</p>
+        ) : rows.length === 0 ? (
+          <div className="empty" data-testid="activity-empty">
+            <p>No add-on activity yet.</p>
+            <p className="muted">Connections, orders, executions and refusals reported by the NinjaTrader side appear here live.</p>
+          </div>
+        ) : (
+          <div className="table-wrap">
+            <table data-testid="activity-table">
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Message</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.id} data-testid="activity-row">
+                    <td className="nowrap">{fmtTime(r.ts)}</td>
+                    <td>
+                      <span className={`pill ${r.kind === 'error' || r.kind === 'refused' ? 'danger' : r.kind === 'disconnect' ? 'warn' : ''}`}>{r.kind}</span>
+                    </td>
+                    <td>{r.message}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {nextBefore !== null && (
+          <div className="more">
+            <button type="button" className="btn small" onClick={() => void older()} disabled={loadingOlder} data-testid="activity-load-older">
+              Load older
+            </button>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+// Order confirmation prompt: a client wants to trade. Escape = Deny; focus starts on Deny;
+// Enter never approves.
+import { useRef, useState } from 'react';
+import type { OrderConfirmation } from '../../../src/control/contract.ts';
+import { fmtMoney, fmtPrice } from '../format.ts';
+import { Countdown, secondsLeft, useArmed, useNow } from './Countdown.tsx';
+import { Modal } from './Modal.tsx';
+
+export function ConfirmationModal(props: { confirmation: OrderConfirmation; queued: number; onApprove: () => Promise<void>; onDeny: () => Promise<void> }) {
+  const c = props.confirmation;
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const denyRef = useRef<HTMLButtonElement>(null);
+  const now = useNow();
+  const armed = useArmed();
+  const expired = secondsLeft(c.expiresAt, now) <= 0;
+  const run = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError((e as Error).message);
+      setBusy(false);
+    }
+  };
+  const deny = () => {
+    if (!busy) void run(props.onDeny);
+  };
+  const side = (c.side ?? '').toUpperCase();
+  return (
+    <Modal titleId="confirm-title" descId="confirm-desc" testId="confirmation-modal" tone="danger" onEscape={deny} initialFocus={denyRef}>
+      <header className="modal-head">
+        <h2 id="confirm-title">
+          Confirm order{' '}
+          {c.simulated ? (
+            <span className="badge sim" data-testid="confirmation-simulated">
+              SIMULATED
+            </span>
+          ) : (
+            <span className="badge live">LIVE ACCOUNT</span>
+          )}
+        </h2>
+        <Countdown expiresAt={c.expiresAt} now={now} testId="confirmation-countdown" />
+      </header>
+      <div id="confirm-desc" className="modal-body">
+        <p className="summary" data-testid="confirmation-summary">
+          {c.summary}
+        </p>
+        <dl className="facts grid">
+          <dt>Asked by</dt>
+          <dd data-testid="confirmation-client">
+            {c.clientName} <span className="muted">(name given by the client)</span>
+          </dd>
+          <dt>Action</dt>
+          <dd>
+            <code>{c.tool}</code>
+          </dd>
+          <dt>Account</dt>
+          <dd data-testid="confirmation-account">{c.account}</dd>
+          <dt>Instrument</dt>
+          <dd>{c.instrument ?? '—'}</dd>
+          <dt>Side</dt>
+          <dd className={side.startsWith('B') ? 'buy' : side.startsWith('S') ? 'sell' : ''}>{c.side ?? '—'}</dd>
+          <dt>Quantity</dt>
+          <dd data-testid="confirmation-quantity">{c.quantity ?? '—'}</dd>
+          <dt>Type</dt>
+          <dd>{c.orderType ?? '—'}</dd>
+          {c.limitPrice !== null && (
+            <>
+              <dt>Limit price</dt>
+              <dd>{fmtPrice(c.limitPrice)}</dd>
+            </>
+          )}
+          {c.stopPrice !== null && (
+            <>
+              <dt>Stop price</dt>
+              <dd>{fmtPrice(c.stopPrice)}</dd>
+            </>
+          )}
+          <dt>Estimated risk</dt>
+          <dd data-testid="confirmation-risk">{c.estimatedRisk === null ? 'not computable (no stop to measure against)' : fmtMoney(c.estimatedRisk)}</dd>
+        </dl>
+        {props.queued > 0 && <p className="hint">{props.queued} more order(s) waiting after this one.</p>}
+        {error && (
+          <p className="error-text" role="alert" data-testid="confirmation-error">
+            {error}
+          </p>
+        )}
+        {expired && <p className="error-text">This order request has expired and will not be placed.</p>}
+        <p className="hint">Esc denies.</p>
+      </div>
+      <footer className="modal-actions">
+        <button ref={denyRef} type="button" className="btn" onClick={deny} disabled={busy} data-testid="confirmation-deny">
+          Deny
+        </button>
+        <button
+          type="button"
+          className="btn danger"
+          onClick={() => !busy && !expired && armed && void run(props.onApprove)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') e.preventDefault();
+          }}
+          disabled={busy || expired || !armed}
+          data-testid="confirmation-approve"
+        >
+          Approve order
+        </button>
+      </footer>
+    </Modal>
+  );
+}

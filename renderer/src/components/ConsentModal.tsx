@@ -1,0 +1,182 @@
+// Consent prompt: an AI client asks for access. Allow is never the accidental default — focus
+// starts on Deny, Enter never approves, Allow is disabled until at least one account is chosen.
+import { useRef, useState } from 'react';
+import type { ApproveConsentBody, ConfirmPolicy, PendingConsent, ScopeString } from '../../../src/control/contract.ts';
+import { SCOPE_WORDS } from '../format.ts';
+import { Countdown, secondsLeft, useArmed, useNow } from './Countdown.tsx';
+import { Modal } from './Modal.tsx';
+
+export function ConsentModal(props: {
+  consent: PendingConsent;
+  simulated: boolean;
+  queued: number;
+  onApprove: (body: ApproveConsentBody) => Promise<void>;
+  onDeny: () => Promise<void>;
+}) {
+  const c = props.consent;
+  const wantsTrade = c.requestedScope.includes('mcp:trade');
+  const [scope, setScope] = useState<ScopeString>(c.requestedScope);
+  const [accounts, setAccounts] = useState<string[]>(c.availableAccounts);
+  const [policy, setPolicy] = useState<ConfirmPolicy>('always');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const denyRef = useRef<HTMLButtonElement>(null);
+  const now = useNow();
+  const armed = useArmed();
+  const expired = secondsLeft(c.expiresAt, now) <= 0;
+  const trade = scope.includes('mcp:trade');
+
+  const run = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError((e as Error).message);
+      setBusy(false);
+    }
+  };
+  const deny = () => {
+    if (!busy) void run(props.onDeny);
+  };
+  const allow = () => {
+    if (busy || expired || !armed || accounts.length === 0) return;
+    void run(() =>
+      props.onApprove({
+        scope,
+        accounts,
+        ...(trade ? { confirmPolicy: policy } : {}),
+      }),
+    );
+  };
+  const toggle = (a: string) => setAccounts((cur) => (cur.includes(a) ? cur.filter((x) => x !== a) : c.availableAccounts.filter((x) => x === a || cur.includes(x))));
+
+  return (
+    <Modal titleId="consent-title" descId="consent-desc" testId="consent-modal" tone="warn" onEscape={deny} initialFocus={denyRef}>
+      <header className="modal-head">
+        <h2 id="consent-title">An AI client asks for access</h2>
+        <Countdown expiresAt={c.expiresAt} now={now} testId="consent-countdown" />
+      </header>
+      <div id="consent-desc" className="modal-body">
+        <p className="who">
+          <strong data-testid="consent-client-name">{c.clientName}</strong>{' '}
+          <span className="muted">(name given by the client — not verified)</span>
+        </p>
+        <dl className="facts">
+          <dt>Sends you back to</dt>
+          <dd>
+            <code data-testid="consent-redirect-host">{c.redirectHost}</code>
+          </dd>
+          <dt>Client id</dt>
+          <dd>
+            <code>{c.clientId}</code>
+          </dd>
+        </dl>
+
+        <fieldset>
+          <legend>It asks to</legend>
+          <ul className="scope-list" data-testid="consent-scope">
+            <li>{SCOPE_WORDS.read}</li>
+            {wantsTrade && <li className="trade">{SCOPE_WORDS.trade}</li>}
+          </ul>
+          <div className="choices" role="radiogroup" aria-label="Access to grant">
+            {wantsTrade ? (
+              <>
+                <label>
+                  <input type="radio" name="scope" checked={trade} onChange={() => setScope('mcp:read mcp:trade')} data-testid="consent-scope-trade" /> Allow
+                  trading, as asked
+                </label>
+                <label>
+                  <input type="radio" name="scope" checked={!trade} onChange={() => setScope('mcp:read')} data-testid="consent-scope-read" /> Read only — it may
+                  look but never trade
+                </label>
+              </>
+            ) : (
+              <>
+                <label>
+                  <input type="radio" name="scope" checked={!trade} onChange={() => setScope('mcp:read')} data-testid="consent-scope-read" /> Read only, as
+                  asked
+                </label>
+                <label>
+                  <input type="radio" name="scope" checked={trade} onChange={() => setScope('mcp:read mcp:trade')} data-testid="consent-scope-trade" /> Also
+                  allow trading (more than it asked for)
+                </label>
+              </>
+            )}
+          </div>
+          {!wantsTrade && trade && (
+            <p className="warn-text" data-testid="consent-widen-warning">
+              It asked only to read. MCP clients often ask for the least access first; with this choice it may also {SCOPE_WORDS.trade.toLowerCase()}.
+            </p>
+          )}
+        </fieldset>
+
+        <fieldset>
+          <legend>
+            Accounts it may {trade ? 'see and trade' : 'see'} {props.simulated && <span className="badge sim">SIMULATED</span>}
+          </legend>
+          {c.availableAccounts.length === 0 ? (
+            <p className="warn-text">No NinjaTrader accounts are available — is NinjaTrader connected?</p>
+          ) : (
+            <div className="choices">
+              {c.availableAccounts.map((a) => (
+                <label key={a}>
+                  <input type="checkbox" checked={accounts.includes(a)} onChange={() => toggle(a)} data-testid={`consent-account-${a}`} /> {a}
+                </label>
+              ))}
+            </div>
+          )}
+          {accounts.length === 0 && c.availableAccounts.length > 0 && <p className="hint">Choose at least one account to allow access.</p>}
+        </fieldset>
+
+        {trade && (
+          <fieldset>
+            <legend>Before each trade</legend>
+            <div className="choices">
+              <label>
+                <input type="radio" name="policy" checked={policy === 'always'} onChange={() => setPolicy('always')} data-testid="consent-policy-always" /> Ask me
+                before every trade (recommended)
+              </label>
+              <label>
+                <input type="radio" name="policy" checked={policy === 'never'} onChange={() => setPolicy('never')} data-testid="consent-policy-never" /> Don’t ask
+              </label>
+            </div>
+            {policy === 'never' && (
+              <p className="warn-text" data-testid="consent-policy-warning" role="alert">
+                {props.simulated
+                  ? 'The client will place orders on its own, without asking you. This is only sensible for simulated accounts.'
+                  : 'Warning: the client will trade REAL accounts on its own, without asking you. Real money is at stake — choose “Ask me” unless you are certain.'}
+              </p>
+            )}
+            <p className="hint">Default limits apply: at most 5 contracts per order, 10 per instrument, 10 orders per minute.</p>
+          </fieldset>
+        )}
+        {props.queued > 0 && <p className="hint">{props.queued} more request(s) waiting after this one.</p>}
+        {error && (
+          <p className="error-text" role="alert" data-testid="consent-error">
+            {error}
+          </p>
+        )}
+        {expired && <p className="error-text">This request has expired. The client has to ask again.</p>}
+      </div>
+      <footer className="modal-actions">
+        <button ref={denyRef} type="button" className="btn" onClick={deny} disabled={busy} data-testid="consent-deny">
+          Deny
+        </button>
+        <button
+          type="button"
+          className={`btn ${trade ? 'danger' : 'primary'}`}
+          onClick={allow}
+          onKeyDown={(e) => {
+            // Enter never approves (only a click or Space on Allow itself does).
+            if (e.key === 'Enter') e.preventDefault();
+          }}
+          disabled={busy || expired || !armed || accounts.length === 0}
+          data-testid="consent-allow"
+        >
+          Allow{trade ? ' trading' : ' read access'}
+        </button>
+      </footer>
+    </Modal>
+  );
+}
