@@ -19,6 +19,8 @@ import { oauthRouter } from './oauth/routes.ts';
 import { OAuthService } from './oauth/service.ts';
 import { startSimulatorAddon } from './simulator/addon.ts';
 import { ensurePrivateDir, openDatabase, type DB } from './store/db.ts';
+import { lockDataDir } from './store/lock.ts';
+export { DataDirInUseError } from './store/lock.ts';
 import { Trading, type TradingOptions } from './trading/trading.ts';
 import { tradingTools } from './trading/tools.ts';
 import { statusTool } from './mcp/status-tool.ts';
@@ -78,7 +80,14 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
   const now = opts.now ?? Date.now;
   const dataDir = opts.dataDir;
   ensurePrivateDir(dataDir);
-  const db = openDatabase(dataDir);
+  const unlock = lockDataDir(dataDir);
+  let db: DB;
+  try {
+    db = openDatabase(dataDir);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   const controlToken = loadControlToken(dataDir);
   const bus = new EventBus();
   const audit = new AuditLog(db, bus, now);
@@ -89,6 +98,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
     port = await listenLoopback(server, opts.port ?? 0);
   } catch (e) {
     db.close();
+    unlock();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new PortInUseError(
         `Port ${opts.port} on 127.0.0.1 is already in use — is another NT MCP Companion running? Stop it, or start this one with --port <another port>.`,
@@ -194,6 +204,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
       await new Promise<void>((r) => server.close(() => r()));
       audit.record({ kind: 'control', event: 'companion.stopped', outcome: 'ok' });
       db.close();
+      unlock();
     },
   };
 }

@@ -1,7 +1,7 @@
 // Headless entry: `npm start -- [options]`. Parses flags, starts the companion, prints the URLs,
 // and shuts down cleanly on SIGINT/SIGTERM.
 import { ConfigError, parseConfig, USAGE } from './config.ts';
-import { PortInUseError, startCompanion } from './companion.ts';
+import { DataDirInUseError, PortInUseError, startCompanion } from './companion.ts';
 import { VERSION } from './version.ts';
 
 async function main(): Promise<number> {
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   try {
     companion = await startCompanion(config);
   } catch (e) {
-    if (e instanceof PortInUseError) {
+    if (e instanceof PortInUseError || e instanceof DataDirInUseError) {
       console.error(`nt-mcp-companion: ${e.message}`);
       return 1;
     }
