@@ -59,8 +59,11 @@ export class AuditLog {
     this.nameStmt = db.prepare('SELECT name FROM clients WHERE id = ?').pluck();
   }
 
-  /** Writes one row and returns it. `durable` forces an fsync before returning (trade intents). */
-  record(entry: AuditEntry, opts: { durable?: boolean } = {}): AuditRow {
+  /**
+   * Writes one row and returns it. `durable` forces an fsync before returning (trade intents);
+   * `also` runs in the same transaction (one WAL commit instead of two on the hot path).
+   */
+  record(entry: AuditEntry, opts: { durable?: boolean; also?: () => void } = {}): AuditRow {
     const ts = this.now();
     const args = auditArgs(entry.args);
     const params = [
@@ -75,7 +78,14 @@ export class AuditLog {
       entry.detail ?? null,
       entry.latencyMs ?? null,
     ] as const;
-    const info = opts.durable ? durably(this.db, () => this.insert.run(...params)) : this.insert.run(...params);
+    const write = opts.also
+      ? this.db.transaction(() => {
+          const info = this.insert.run(...params);
+          opts.also!();
+          return info;
+        })
+      : () => this.insert.run(...params);
+    const info = opts.durable ? durably(this.db, write) : write();
     const row: AuditRow = {
       id: Number(info.lastInsertRowid),
       ts: new Date(ts).toISOString(),

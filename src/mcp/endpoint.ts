@@ -178,18 +178,20 @@ export class McpEndpoint {
       const def = tools.get(name);
       const finish = (result: CallToolResult, outcome: 'ok' | 'error' | 'denied', detail: string | null) => {
         // Written before the response leaves: the SDK sends it only after this handler returns.
-        audit.record({
-          kind: 'tool',
-          event: 'tool.call',
-          clientId: grant.clientId,
-          grantId: grant.id,
-          tool: name,
-          args: req.params.arguments ?? {},
-          outcome,
-          detail,
-          latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
-        });
-        oauth.touchGrant(grant.id);
+        audit.record(
+          {
+            kind: 'tool',
+            event: 'tool.call',
+            clientId: grant.clientId,
+            grantId: grant.id,
+            tool: name,
+            args: req.params.arguments ?? {},
+            outcome,
+            detail,
+            latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+          },
+          { also: () => oauth.touchGrant(grant.id) },
+        );
         return result;
       };
       if (!def) {

@@ -130,6 +130,7 @@ interface GrantRow {
 export class OAuthService {
   private readonly db: DB;
   private readonly s;
+  private readonly verified = new Map<string, AccessContext>();
 
   constructor(private readonly deps: OAuthDeps) {
     this.db = deps.db;
@@ -439,6 +440,7 @@ export class OAuthService {
       }
       return true;
     })();
+    this.forgetRevoked();
     if (!ok) throw new ConsentError('not_pending', 'This consent request was decided meanwhile.');
     const grant = this.getGrant(grantId)!;
     this.deps.audit.record({
@@ -604,6 +606,7 @@ export class OAuthService {
         return { tokens: this.issuePair(grant, scope, hash, now), grant, grace };
       },
     )();
+    this.forgetRevoked();
     if ('error' in outcome) {
       if (outcome.reuseGrant) {
         this.revokeGrant(outcome.reuseGrant, 'refresh_reuse');
@@ -668,6 +671,7 @@ export class OAuthService {
       this.revokeGrant(row.grant_id, 'client_revoked');
     } else {
       this.s.revokeToken.run({ now: this.deps.now(), hash: row.hash });
+      this.forgetRevoked();
     }
     this.deps.audit.record({
       kind: 'auth',
@@ -685,7 +689,31 @@ export class OAuthService {
    * effective on the very next request.
    */
   verifyAccessToken(token: string): AccessContext | null {
-    const r = this.s.accessLookup.get(sha256Hex(token)) as
+    const hash = sha256Hex(token);
+    // Hot path: a verified token is remembered until it expires or anything is revoked. Every
+    // revocation goes through this service and clears the cache (forgetRevoked), and the data dir
+    // is locked to one companion process (store/lock.ts), so revocation still bites on the very
+    // next request.
+    const hit = this.verified.get(hash);
+    if (hit) {
+      if (hit.expiresAt > this.deps.now()) return { grant: { ...hit.grant }, expiresAt: hit.expiresAt };
+      this.verified.delete(hash);
+    }
+    const ctx = this.lookupAccessToken(hash);
+    if (ctx) {
+      if (this.verified.size >= 10_000) this.verified.clear();
+      this.verified.set(hash, ctx);
+    }
+    return ctx;
+  }
+
+  /** Called after every write that revokes a token, grant or client. */
+  private forgetRevoked(): void {
+    this.verified.clear();
+  }
+
+  private lookupAccessToken(hash: string): AccessContext | null {
+    const r = this.s.accessLookup.get(hash) as
       | (GrantRow & { t_expires: number; t_revoked: number | null; kind: string; t_scope: ScopeString })
       | undefined;
     if (!r || r.kind !== 'access' || r.t_revoked !== null || r.revoked_at !== null || r.client_removed_at !== null) return null;
@@ -717,6 +745,7 @@ export class OAuthService {
       this.s.revokeGrant.run({ id, now, reason });
       this.s.revokeGrantTokens.run({ id, now });
     })();
+    this.forgetRevoked();
     const g = this.getGrant(id);
     if (g) this.deps.bus.emit({ type: 'client.changed', clientId: g.clientId });
   }
@@ -730,6 +759,7 @@ export class OAuthService {
       this.s.revokeClientGrants.run({ client_id: clientId, now, reason: 'revoked_by_user' });
       this.s.revokeClientTokens.run({ client_id: clientId, now });
     })();
+    this.forgetRevoked();
     this.deps.audit.record({ kind: 'auth', event: 'client.revoked', clientId, outcome: 'ok', detail: 'revoked at the desktop' });
     this.deps.bus.emit({ type: 'client.revoked', clientId });
     return true;
