@@ -6,7 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startCompanion, type Companion } from '../src/companion.ts';
+import { fork, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startCompanion } from '../src/companion.ts';
 import { authorizeRaw, INIT } from '../test/helpers/companion.ts';
 import { startTestCompanion } from '../test/helpers/companion.ts';
 
@@ -50,6 +52,10 @@ const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
 
 async function main() {
   console.log(`NT MCP Companion benchmark — Node ${process.version}, ${N} samples per measure\n`);
+  if (process.env.BENCH_ONLY === 'quotes') {
+    await quoteIngest();
+    return;
+  }
 
   // ── baseline: bare loopback HTTP round trip (same client, same agent) ──
   const bare = createServer((req, res) => {
@@ -99,82 +105,72 @@ async function main() {
     }));
     console.log(`place_order round trip (sim, no conf) p50 ${fmt(place.p50)}  p99 ${fmt(place.p99)}  ratio ${(place.p50 / baseline.p50).toFixed(2)}× bare  (n=${place.n})`);
 
-    // ── sustained calls/s at concurrency 16 ──
+    // ── sustained calls/s at concurrency 16 (load generator in its own process) ──
     const total = N * 4;
-    let next = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (next < total) {
-          next++;
-          const res = await post(port, '/mcp', readBody, h);
-          if (res.status !== 200) throw new Error(`sustained → ${res.status}`);
-        }
-      }),
-    );
-    const secs = (performance.now() - t0) / 1000;
-    const bt0 = performance.now();
-    let bnext = 0;
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (bnext < total) {
-          bnext++;
-          await post(barePort, '/', '{}', {});
-        }
-      }),
-    );
-    const bsecs = (performance.now() - bt0) / 1000;
-    console.log(`sustained read calls, concurrency 16  ${Math.round(total / secs)} calls/s  (bare: ${Math.round(total / bsecs)} req/s)`);
-
-    // ── quote events/s the link ingests ──
-    await quoteIngest(c);
+    const load = (p: number, path: string, headers: Record<string, string>, body: string) =>
+      new Promise<{ secs: number; failed: number }>((resolve, reject) => {
+        const child = spawn(process.execPath, [fileURLToPath(new URL('./load-client.mjs', import.meta.url)), String(p), path, JSON.stringify(headers), body, '16', String(total)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load client exited ${code}`))));
+      });
+    const mine = await load(port, '/mcp', h, readBody);
+    const theirs = await load(barePort, '/', {}, '{"jsonrpc":"2.0","id":1,"method":"ping"}');
+    if (mine.failed) throw new Error(`${mine.failed} sustained calls failed`);
+    console.log(`sustained read calls, concurrency 16  ${Math.round(total / mine.secs)} calls/s  (bare: ${Math.round(total / theirs.secs)} req/s; load generator in its own process)`);
   } finally {
     await c.cleanup();
     bare.close();
     agent.destroy();
   }
+  // ── quote events/s the link ingests ──
+  await quoteIngest();
 }
 
-async function quoteIngest(c: Companion) {
-  const sim = c.simulator!;
-  const engine = sim.engine;
-  const contracts = engine.contracts();
-  const batch = 50_000;
-  let seen = 0;
-  c.link.on('event', (e: { kind: string }) => {
-    if (e.kind === 'quote') seen++;
-  });
+/**
+ * Quote ingest: a stand-in add-on in a child process (bench/quote-sender.mjs) streams quote events
+ * over the real WebSocket; we time how fast the link validates them and applies them to the mirror,
+ * and watch the heap for growth across rounds.
+ */
+async function quoteIngest() {
+  const dir = mkdtempSync(join(tmpdir(), 'ntmcp-bench-q-'));
+  const c = await startCompanion({ dataDir: dir, port: 0, link: 'addon', pairingFile: join(dir, 'pairing.json') });
   const gc = (globalThis as { gc?: () => void }).gc;
   const heap = () => {
     gc?.();
     return process.memoryUsage().heapUsed / 1e6;
   };
-  const rounds: number[] = [];
-  const heaps: number[] = [heap()];
-  for (let round = 0; round < 5; round++) {
-    const target = seen + batch;
-    const t0 = performance.now();
-    const base = 6000;
-    // The simulator streams each quote as one protocol `event` message over the real WebSocket.
-    for (let i = 0; i < batch; i++) {
-      const cn = contracts[i % contracts.length]!;
-      const px = cn.startsWith('CL') ? 70 + (i % 50) * 0.01 : cn.startsWith('GC') ? 2600 + (i % 50) * 0.1 : base + (i % 40) * 0.25;
-      sim.setQuote(cn, Math.round(px * 100) / 100);
-      if (i % 2000 === 0) await new Promise((r) => setImmediate(r));
+  let seen = 0;
+  c.link.on('event', (e: { kind: string }) => {
+    if (e.kind === 'quote') seen++;
+  });
+  const rates: number[] = [];
+  const heaps: number[] = [];
+  try {
+    for (let round = 0; round < 5; round++) {
+      const batch = 100_000;
+      const child = fork(fileURLToPath(new URL('./quote-sender.mjs', import.meta.url)), [`ws://127.0.0.1:${c.urls.port}/addon`, c.pairingSecret, String(batch)], { stdio: 'inherit' });
+      await new Promise<void>((r) => child.once('message', () => r()));
+      while (c.link.state().status !== 'connected') await new Promise((r) => setTimeout(r, 5));
+      heaps.push(heap());
+      const start = seen;
+      const t0 = performance.now();
+      child.send('go');
+      while (seen - start < batch) await new Promise((r) => setTimeout(r, 1));
+      rates.push(batch / ((performance.now() - t0) / 1000));
+      child.kill();
+      await new Promise((r) => child.once('exit', r));
+      while (c.link.state().status === 'connected') await new Promise((r) => setTimeout(r, 5));
     }
-    while (seen < target) await new Promise((r) => setTimeout(r, 1));
-    rounds.push(batch / ((performance.now() - t0) / 1000));
     heaps.push(heap());
+  } finally {
+    await c.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
-  const med = stats(rounds).p50;
-  console.log(`quote events ingested (WS → mirror)  ${Math.round(med)} events/s median of ${rounds.length} rounds of ${batch}; heap MB per round: ${heaps.map((h) => h.toFixed(1)).join(' → ')}${gc ? '' : ' (run with --expose-gc for exact heap)'}`);
+  console.log(`quote events ingested (WS → mirror)  ${Math.round(stats(rates).p50)} events/s median of ${rates.length} rounds of 100000 (sender in its own process); heap MB between rounds: ${heaps.map((h) => h.toFixed(1)).join(' → ')}${gc ? '' : ' (run with --expose-gc for exact heap)'}`);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'ntmcp-bench-'));
-main()
-  .catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  })
-  .finally(() => rmSync(dir, { recursive: true, force: true }));
-void startCompanion;
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -2,7 +2,6 @@
 // (src/main.ts), the Electron shell (electron/main.ts) and every integration test.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import express from 'express';
 import { AuditLog } from './audit/audit.ts';
 import type { Config } from './config.ts';
 import { controlRouter } from './control/api.ts';
@@ -18,7 +17,7 @@ import { defaultPairingPath, writePairingFile } from './ninjatrader/pairing.ts';
 import { oauthRouter } from './oauth/routes.ts';
 import { OAuthService } from './oauth/service.ts';
 import { startSimulatorAddon } from './simulator/addon.ts';
-import { ensurePrivateDir, openDatabase, type DB } from './store/db.ts';
+import { ensurePrivateDir, openDatabase, startCheckpoints, type DB } from './store/db.ts';
 import { lockDataDir } from './store/lock.ts';
 export { DataDirInUseError } from './store/lock.ts';
 import { Trading, type TradingOptions } from './trading/trading.ts';
@@ -88,6 +87,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
     unlock();
     throw e;
   }
+  const stopCheckpoints = startCheckpoints(db);
   const controlToken = loadControlToken(dataDir);
   const bus = new EventBus();
   const audit = new AuditLog(db, bus, now);
@@ -97,6 +97,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
   try {
     port = await listenLoopback(server, opts.port ?? 0);
   } catch (e) {
+    stopCheckpoints();
     db.close();
     unlock();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -138,8 +139,8 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
         oauthRouter({ oauth, urls, bus, now, waitHoldMs: opts.waitHoldMs, registrationLimit: opts.registrationLimit }),
       );
       app.use(CONTROL_PREFIX, controlRouter({ controlToken, oauth, audit, bus, status, trading: trading.control() }));
-      app.all('/mcp', express.json({ limit: '1mb' }), (req, res, next) => {
-        mcp.handle(req, res, req.body).catch(next);
+      app.all('/mcp', (req, res, next) => {
+        mcp.handle(req, res).catch(next);
       });
       serveDashboard(app);
     },
@@ -203,6 +204,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       audit.record({ kind: 'control', event: 'companion.stopped', outcome: 'ok' });
+      stopCheckpoints();
       db.close();
       unlock();
     },

@@ -61,7 +61,7 @@ export class McpEndpoint {
     await Promise.allSettled(all.map((s) => s.transport.close()));
   }
 
-  async handle(req: AuthedRequest, res: ServerResponse, body: unknown): Promise<void> {
+  async handle(req: AuthedRequest, res: ServerResponse): Promise<void> {
     const origin = this.deps.urls.originOf(req);
     const prm = this.deps.urls.prm(origin);
 
@@ -81,6 +81,12 @@ export class McpEndpoint {
       );
     }
     const grant = access.grant;
+    let body: unknown;
+    if (req.method === 'POST') {
+      const read = await readJsonBody(req, MAX_BODY);
+      if (!read.ok) return this.jsonRpcError(res, read.status, read.status === 413 ? -32600 : -32700, read.message, null);
+      body = read.value;
+    }
 
     // ── per-tool scope: a read token calling a trade tool gets 403 + step-up challenge ──
     if (req.method === 'POST') {
@@ -255,6 +261,52 @@ export class McpEndpoint {
       void s.transport.close();
     }
   }
+}
+
+const MAX_BODY = 1024 * 1024;
+
+/**
+ * Reads a JSON-RPC body. Hand-written rather than express.json() because this is the hot path of
+ * every tool call and body-parser's generality (charsets, inflation, type sniffing) costs more
+ * than the whole rest of our per-request work.
+ */
+function readJsonBody(req: IncomingMessage, limit: number): Promise<{ ok: true; value: unknown } | { ok: false; status: 400 | 413 | 415; message: string }> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    req.resume();
+    return Promise.resolve({ ok: false, status: 415, message: 'Unsupported Media Type: send Content-Type: application/json.' });
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > limit) {
+        done = true;
+        resolve({ ok: false, status: 413, message: 'Request too large (limit 1 MB).' });
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      try {
+        resolve({ ok: true, value: JSON.parse(Buffer.concat(chunks, size).toString('utf8')) });
+      } catch {
+        resolve({ ok: false, status: 400, message: 'Parse error: the body is not valid JSON.' });
+      }
+    });
+    req.on('error', () => {
+      if (!done) {
+        done = true;
+        resolve({ ok: false, status: 400, message: 'The request body could not be read.' });
+      }
+    });
+  });
 }
 
 function grantOf(authInfo: AuthInfo | undefined): GrantRecord {

@@ -434,3 +434,18 @@ test('registration is rate-limited for the whole machine (429)', async () => {
     await small.cleanup();
   }
 });
+
+test('/mcp bad bodies: not JSON → 400 parse error, wrong type → 415, over 1 MB → 413; unauthenticated → 401 first', async () => {
+  const a = await authorizeRaw(c);
+  const post = (body: string, type = 'application/json', token: string | null = a.tokens.access_token) =>
+    fetch(`${c.origin}/mcp`, { method: 'POST', headers: { 'Content-Type': type, Accept: 'application/json, text/event-stream', ...(token ? { Authorization: `Bearer ${token}` } : {}) }, body });
+  const bad = await post('{"jsonrpc":');
+  assert.equal(bad.status, 400);
+  assert.equal(((await bad.json()) as { error: { code: number } }).error.code, -32700);
+  assert.equal((await post('{}', 'text/plain')).status, 415);
+  const big = await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(1_100_000) } }));
+  assert.equal(big.status, 413);
+  assert.equal((await post('{"jsonrpc":', 'application/json', null)).status, 401);
+  // The server is still fine.
+  assert.equal((await mcpPost(c.origin, a.tokens.access_token, INIT)).status, 200);
+});
