@@ -43,6 +43,8 @@ export interface Companion {
   dashboardUrl: string;
   controlToken: string;
   pairingSecret: string;
+  /** Where the add-on pairing file was written (link mode `addon`), else null. */
+  pairingFile: string | null;
   db: DB;
   bus: EventBus;
   oauth: OAuthService;
@@ -154,6 +156,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
   link.on('state', (s) => bus.emit({ type: 'link', link: s }));
 
   let simulator: Companion['simulator'] = null;
+  let pairingFile: string | null = null;
   if (mode === 'simulator') {
     simulator = await startSimulatorAddon({
       url: `ws://127.0.0.1:${port}/addon`,
@@ -164,7 +167,8 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
     await simulator.connected;
     await waitForSnapshot(link, 10_000);
   } else {
-    writePairingFile(opts.pairingFile ?? defaultPairingPath(), {
+    pairingFile = opts.pairingFile ?? defaultPairingPath();
+    writePairingFile(pairingFile, {
       url: `ws://127.0.0.1:${port}/addon`,
       secret: pairingSecret,
       protocolVersion: 1,
@@ -186,6 +190,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
     dashboardUrl,
     controlToken,
     pairingSecret,
+    pairingFile,
     db,
     bus,
     oauth,

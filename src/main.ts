@@ -46,6 +46,7 @@ async function main(): Promise<number> {
     console.log(`  Dashboard:  ${companion.dashboardUrl}`);
     console.log(`  NT8 link:   ${link.detail}`);
     if (link.simulated) console.log('              SIMULATED — orders go to the built-in simulator, not to NinjaTrader.');
+    if (companion.pairingFile) console.log(`  Pairing:    ${companion.pairingFile} (the NinjaTrader add-on reads it to connect)`);
     console.log(`  Data:       ${config.dataDir}`);
     console.log('Connect an AI client (docs/clients.md), e.g.:');
     console.log(`  claude mcp add --transport http ninjatrader ${companion.mcpUrl}`);

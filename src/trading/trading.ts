@@ -370,30 +370,35 @@ export class Trading {
       { durable: true },
     );
     if (RISK_INCREASING.has(action.kind)) this.noteSent(grant.id);
+    // 9. The add-on's answer: the idempotency record and the audit row are written together.
+    const record = (outcome: 'ok' | 'error', status: string, payload: unknown, detail: string) =>
+      this.deps.audit.record(
+        { kind: 'trade', event: 'trade.result', clientId: grant.clientId, grantId: grant.id, tool, outcome, detail },
+        { also: () => settle(status, payload) },
+      );
     try {
       const result = await this.send(action);
-      settle(result.status, result);
-      this.deps.audit.record({ kind: 'trade', event: 'trade.result', clientId: grant.clientId, grantId: grant.id, tool, outcome: 'ok', detail: result.message });
+      record('ok', result.status, result, result.message);
       return result;
     } catch (e) {
       const code = (e as { code?: string }).code ?? 'internal';
       let err: ToolError;
+      let status: string;
       if (code === 'addon_timeout') {
+        // Also a link that dropped after the request left: the order may exist (link.ts).
         const message =
           `Outcome unknown: the NinjaTrader add-on did not answer within ${this.opts.addonTimeoutMs / 1000} s. ` +
           `The action was NOT retried. Check ${action.kind === 'place' ? `get_order with clientOrderId "${action.clientOrderId}"` : 'list_orders and list_positions'} before trying again.`;
-        settle('unknown', { error: 'outcome_unknown', message });
+        status = 'unknown';
         err = new ToolError('outcome_unknown', message, action.kind === 'place' ? { clientOrderId: action.clientOrderId } : {});
       } else if (code === 'addon_disconnected') {
-        const message = 'NinjaTrader is not connected: the add-on link is down, so nothing was sent. Start NinjaTrader 8 with the NT MCP Companion add-on, then retry.';
-        settle('failed', { error: 'addon_disconnected', message });
-        err = new ToolError('addon_disconnected', message);
+        status = 'failed';
+        err = new ToolError('addon_disconnected', 'NinjaTrader is not connected: the add-on link is down, so nothing was sent. Start NinjaTrader 8 with the NT MCP Companion add-on, then retry.');
       } else {
-        const message = `NinjaTrader rejected it: ${(e as Error).message}`;
-        settle('rejected', { error: code, message });
-        err = new ToolError(code === 'internal' ? 'rejected' : code, message);
+        status = 'rejected';
+        err = new ToolError(code === 'internal' ? 'rejected' : code, `NinjaTrader rejected it: ${(e as Error).message}`);
       }
-      this.deps.audit.record({ kind: 'trade', event: 'trade.result', clientId: grant.clientId, grantId: grant.id, tool, outcome: 'error', detail: `${err.code}: ${err.message}` });
+      record('error', status, { error: err.code, message: err.message }, `${err.code}: ${err.message}`);
       throw err;
     }
   }

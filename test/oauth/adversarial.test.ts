@@ -388,6 +388,22 @@ describe('consent comes only from the desktop', () => {
     await c.controlJson(`/consents/${consent.id}/deny`, { method: 'POST' });
   });
 
+  test('a consent nobody decides expires: the browser gets access_denied and nothing is issued', async () => {
+    const { client_id } = await registerClient(c.origin);
+    const r = await getAuthorize(authorizeUrl(client_id, {}));
+    const wait = new URL(r.headers.get('location')!);
+    skew += 5 * 60_000 + 1000;
+    const back = await fetch(wait, { redirect: 'manual' });
+    assert.equal(back.status, 303);
+    const loc = new URL(back.headers.get('location')!);
+    assert.equal(loc.searchParams.get('error'), 'access_denied');
+    assert.equal(loc.searchParams.get('state'), 'xyz');
+    assert.match(loc.searchParams.get('error_description')!, /expired/);
+    const id = /wait\/([^?]+)/.exec(wait.pathname)![1]!;
+    assert.equal((await c.control(`/consents/${id}/approve`, { body: {} })).status, 409, 'too late to approve');
+    assert.equal(c.db.prepare('SELECT COUNT(*) FROM grants g JOIN clients c ON c.id = g.client_id WHERE c.id = ?').pluck().get(client_id), 0);
+  });
+
   test('the person cannot grant unknown accounts; a decision is final; an upgrade to trade is the person’s, and audited', async () => {
     const { client_id } = await registerClient(c.origin);
     const r = await getAuthorize(authorizeUrl(client_id, { scope: 'mcp:read' }));
