@@ -5,6 +5,7 @@ import type {
   ApproveConsentBody,
   AuditOutcome,
   AuditPage,
+  AuditQuery,
   AuthorizedClient,
   ControlError,
   ControlEvent,
@@ -29,14 +30,6 @@ export class ApiError extends Error {
 export class UnauthorizedError extends ApiError {}
 /** The companion could not be reached at all. */
 export class UnreachableError extends Error {}
-
-export interface AuditQuery {
-  limit?: number;
-  before?: number;
-  client?: string;
-  tool?: string;
-  outcome?: AuditOutcome;
-}
 
 export interface ActivityPage {
   rows: ActivityRow[];

@@ -1,6 +1,6 @@
 // The audit log: every tool call and every authorization event, written (synchronously, before
 // the response that it describes leaves) to SQLite, and broadcast to the UI.
-import type { AuditOutcome, AuditPage, AuditRow } from '../control/contract.ts';
+import type { AuditOutcome, AuditPage, AuditQuery, AuditRow } from '../control/contract.ts';
 import type { EventBus } from '../events.ts';
 import type { DB } from '../store/db.ts';
 import { durably } from '../store/db.ts';
@@ -17,14 +17,6 @@ export interface AuditEntry {
   outcome: AuditOutcome;
   detail?: string | null;
   latencyMs?: number | null;
-}
-
-export interface AuditQuery {
-  limit?: number;
-  before?: number;
-  client?: string;
-  tool?: string;
-  outcome?: AuditOutcome;
 }
 
 interface RawRow {

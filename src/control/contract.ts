@@ -98,6 +98,15 @@ export interface AuditRow {
   latencyMs: number | null;
 }
 
+/** Query of GET /audit (newest first; `before` is the keyset cursor). */
+export interface AuditQuery {
+  limit?: number;
+  before?: number;
+  client?: string;
+  tool?: string;
+  outcome?: AuditOutcome;
+}
+
 export interface AuditPage {
   rows: AuditRow[];
   /** Pass as `before` to get the next (older) page; null when there is none. */

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { AuditOutcome, AuditRow, AuthorizedClient } from '../../../src/control/contract.ts';
-import type { AuditQuery } from '../api.ts';
+import type { AuditQuery } from '../../../src/control/contract.ts';
 import { useApp, useControlEvents } from '../context.ts';
 import { auditCsv, csvFileName, download } from '../csv.ts';
 import { fmtTime } from '../format.ts';

@@ -1,32 +1,15 @@
 // Order confirmation prompt: a client wants to trade. Escape = Deny; focus starts on Deny;
 // Enter never approves.
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import type { OrderConfirmation } from '../../../src/control/contract.ts';
 import { fmtMoney, fmtPrice } from '../format.ts';
-import { Countdown, secondsLeft, useArmed, useNow } from './Countdown.tsx';
+import { Countdown, usePrompt } from './Countdown.tsx';
 import { Modal } from './Modal.tsx';
 
 export function ConfirmationModal(props: { confirmation: OrderConfirmation; queued: number; onApprove: () => Promise<void>; onDeny: () => Promise<void> }) {
   const c = props.confirmation;
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, now, armed, expired, run, deny } = usePrompt(c.expiresAt, props.onDeny);
   const denyRef = useRef<HTMLButtonElement>(null);
-  const now = useNow();
-  const armed = useArmed();
-  const expired = secondsLeft(c.expiresAt, now) <= 0;
-  const run = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError((e as Error).message);
-      setBusy(false);
-    }
-  };
-  const deny = () => {
-    if (!busy) void run(props.onDeny);
-  };
   const side = (c.side ?? '').toUpperCase();
   return (
     <Modal titleId="confirm-title" descId="confirm-desc" testId="confirmation-modal" tone="danger" onEscape={deny} initialFocus={denyRef}>

@@ -3,7 +3,7 @@
 import { useRef, useState } from 'react';
 import type { ApproveConsentBody, ConfirmPolicy, PendingConsent, ScopeString } from '../../../src/control/contract.ts';
 import { SCOPE_WORDS } from '../format.ts';
-import { Countdown, secondsLeft, useArmed, useNow } from './Countdown.tsx';
+import { Countdown, usePrompt } from './Countdown.tsx';
 import { Modal } from './Modal.tsx';
 
 export function ConsentModal(props: {
@@ -18,27 +18,9 @@ export function ConsentModal(props: {
   const [scope, setScope] = useState<ScopeString>(c.requestedScope);
   const [accounts, setAccounts] = useState<string[]>(c.availableAccounts);
   const [policy, setPolicy] = useState<ConfirmPolicy>('always');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, now, armed, expired, run, deny } = usePrompt(c.expiresAt, props.onDeny);
   const denyRef = useRef<HTMLButtonElement>(null);
-  const now = useNow();
-  const armed = useArmed();
-  const expired = secondsLeft(c.expiresAt, now) <= 0;
   const trade = scope.includes('mcp:trade');
-
-  const run = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError((e as Error).message);
-      setBusy(false);
-    }
-  };
-  const deny = () => {
-    if (!busy) void run(props.onDeny);
-  };
   const allow = () => {
     if (busy || expired || !armed || accounts.length === 0) return;
     void run(() =>

@@ -36,3 +36,29 @@ export function useArmed(ms = 600): boolean {
   }, [ms]);
   return armed;
 }
+
+/**
+ * The state every prompt shares: a countdown, the arming delay, and one action at a time whose
+ * failure is shown in the prompt (and re-enables it).
+ */
+export function usePrompt(expiresAt: string, onDeny: () => Promise<void>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const now = useNow();
+  const armed = useArmed();
+  const expired = secondsLeft(expiresAt, now) <= 0;
+  const run = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError((e as Error).message);
+      setBusy(false);
+    }
+  };
+  const deny = () => {
+    if (!busy) void run(onDeny);
+  };
+  return { busy, error, now, armed, expired, run, deny };
+}
