@@ -116,8 +116,14 @@ function clientCredentials(req: Request, body: { client_id?: string; client_secr
     const decoded = Buffer.from(h.slice(6).trim(), 'base64').toString('utf8');
     const i = decoded.indexOf(':');
     if (i < 0) throw new InvalidClientError('malformed Basic credentials');
-    const id = decodeURIComponent(decoded.slice(0, i).replace(/\+/g, ' '));
-    const secret = decodeURIComponent(decoded.slice(i + 1).replace(/\+/g, ' '));
+    let id: string;
+    let secret: string;
+    try {
+      id = decodeURIComponent(decoded.slice(0, i).replace(/\+/g, ' '));
+      secret = decodeURIComponent(decoded.slice(i + 1).replace(/\+/g, ' '));
+    } catch {
+      throw new InvalidClientError('malformed Basic credentials');
+    }
     if (body.client_id && body.client_id !== id) throw new InvalidRequestError('client_id differs from the Basic credentials');
     return { clientId: id, clientSecret: secret, via: 'basic' as const };
   }

@@ -465,3 +465,21 @@ test('/mcp bad bodies: not JSON → 400 parse error, wrong type → 415, over 1 
   // The server is still fine.
   assert.equal((await mcpPost(c.origin, a.tokens.access_token, INIT)).status, 200);
 });
+
+test('malformed client authentication and parameters get OAuth errors, never a 500', async () => {
+  const basic = (v: string) => fetch(`${c.origin}/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from(v).toString('base64')}` }, body: 'grant_type=refresh_token&refresh_token=x' });
+  for (const v of ['no-colon', 'cli_x:%E0%A4%A', '%zz:secret']) {
+    const r = await basic(v);
+    assert.equal(r.status, 401, v);
+    assert.equal(((await r.json()) as { error: string }).error, 'invalid_client');
+  }
+  const repeated = await fetch(`${c.origin}/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token&grant_type=authorization_code&client_id=x' });
+  assert.equal(repeated.status, 400);
+  assert.equal(((await repeated.json()) as { error: string }).error, 'invalid_request');
+  const json = await fetch(`${c.origin}/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"grant_type":"refresh_token"}' });
+  assert.equal(json.status, 400);
+  const reg = await fetch(`${c.origin}/register`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"redirect_uris": ' });
+  assert.equal(reg.status, 400);
+  const authz = await fetch(`${c.origin}/authorize`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'x' });
+  assert.equal(authz.status, 400);
+});
