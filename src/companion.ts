@@ -17,7 +17,7 @@ import { defaultPairingPath, writePairingFile } from './ninjatrader/pairing.ts';
 import { oauthRouter } from './oauth/routes.ts';
 import { OAuthService } from './oauth/service.ts';
 import { startSimulatorAddon } from './simulator/addon.ts';
-import { ensurePrivateDir, openDatabase, startCheckpoints, type DB } from './store/db.ts';
+import { ensurePrivateDir, openDatabase, type DB } from './store/db.ts';
 import { lockDataDir } from './store/lock.ts';
 export { DataDirInUseError } from './store/lock.ts';
 import { Trading, type TradingOptions } from './trading/trading.ts';
@@ -89,7 +89,6 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
     unlock();
     throw e;
   }
-  const stopCheckpoints = startCheckpoints(db);
   const controlToken = loadControlToken(dataDir);
   const bus = new EventBus();
   const audit = new AuditLog(db, bus, now);
@@ -99,7 +98,6 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
   try {
     port = await listenLoopback(server, opts.port ?? 0);
   } catch (e) {
-    stopCheckpoints();
     db.close();
     unlock();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -209,7 +207,6 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       audit.record({ kind: 'control', event: 'companion.stopped', outcome: 'ok' });
-      stopCheckpoints();
       db.close();
       unlock();
     },

@@ -23,12 +23,8 @@ export function openDatabase(dataDir: string): DB {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a commit survives a crash of this process; FULL additionally survives
-  // power loss. Trade-intent rows switch to FULL for their commit (see store/durable.ts).
+  // power loss. Trade-intent rows switch to FULL for their commit (durably(), below).
   db.pragma('synchronous = NORMAL');
-  // Checkpoints copy the WAL into the database and fsync; SQLite runs them inside whichever commit
-  // crosses the threshold, which puts an fsync on a tool call's path. We run them on a timer
-  // instead (startCheckpoints); commits then only append to the WAL.
-  db.pragma('wal_autocheckpoint = 0');
   db.pragma('journal_size_limit = 67108864');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
@@ -69,30 +65,6 @@ export function durably<T>(db: DB, fn: () => T): T {
     return fn();
   } finally {
     db.pragma('synchronous = NORMAL');
-  // Checkpoints copy the WAL into the database and fsync; SQLite runs them inside whichever commit
-  // crosses the threshold, which puts an fsync on a tool call's path. We run them on a timer
-  // instead (startCheckpoints); commits then only append to the WAL.
-  db.pragma('wal_autocheckpoint = 0');
-  db.pragma('journal_size_limit = 67108864');
   }
 }
 
-/** Periodic WAL checkpoints off the request path; returns a stop function that checkpoints once more. */
-export function startCheckpoints(db: DB, everyMs = 5_000): () => void {
-  const timer = setInterval(() => {
-    try {
-      db.pragma('wal_checkpoint(PASSIVE)');
-    } catch (e) {
-      console.error('[store] checkpoint failed:', (e as Error).message);
-    }
-  }, everyMs);
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-    try {
-      db.pragma('wal_checkpoint(TRUNCATE)');
-    } catch {
-      /* closing anyway */
-    }
-  };
-}

@@ -166,6 +166,33 @@ test('unknown outcome: the add-on does not answer in time → outcome_unknown, n
   }
 });
 
+test('the trade row is in the database before the order reaches NinjaTrader', async () => {
+  const { c, conn, done } = await setup({ confirmPolicy: 'never' }, { trading: { addonTimeoutMs: 2000 } });
+  try {
+    // Look at the database from "inside NT8": the moment the simulator receives the order.
+    const engine = c.simulator!.engine;
+    const original = engine.handle.bind(engine);
+    const seenAtArrival: { submit: string | undefined; request: string | undefined }[] = [];
+    engine.handle = ((method: string, params: unknown, now?: number) => {
+      if (method === 'placeOrder') {
+        seenAtArrival.push({
+          submit: c.db.prepare("SELECT args FROM audit WHERE event = 'trade.submit' ORDER BY id DESC LIMIT 1").pluck().get() as string | undefined,
+          request: c.db.prepare("SELECT status FROM order_requests WHERE client_order_id = 'durable-1'").pluck().get() as string | undefined,
+        });
+      }
+      return original(method as never, params, now);
+    }) as typeof engine.handle;
+    const r = await call(conn, 'place_order', market({ orderType: 'LIMIT', limitPrice: 5970, clientOrderId: 'durable-1' }));
+    assert.equal(r.isError, false);
+    assert.equal(seenAtArrival.length, 1);
+    assert.match(seenAtArrival[0]!.submit ?? '', /durable-1/, 'the submit row existed when the order arrived');
+    assert.equal(seenAtArrival[0]!.request, 'pending', 'the idempotency row existed when the order arrived');
+    assert.equal(c.db.prepare("SELECT status FROM order_requests WHERE client_order_id = 'durable-1'").pluck().get(), 'placed');
+  } finally {
+    await done();
+  }
+});
+
 test('add-on disconnected: trade tools fail fast with addon_disconnected; reads say stale', async () => {
   const { c, conn, done } = await setup({ confirmPolicy: 'never' });
   try {
