@@ -3,7 +3,6 @@
 import type {
   ActivityRow,
   ApproveConsentBody,
-  AuditOutcome,
   AuditPage,
   AuditQuery,
   AuthorizedClient,

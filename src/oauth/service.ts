@@ -2,11 +2,9 @@
 // HTTP parsing lives in routes.ts; this file holds every rule that guards a credential, and
 // each check sits next to the RFC or reason that asks for it.
 import {
-  AccessDeniedError,
   InvalidClientError,
   InvalidClientMetadataError,
   InvalidGrantError,
-  InvalidRequestError,
   InvalidScopeError,
   InvalidTargetError,
   OAuthError,
@@ -23,7 +21,7 @@ import type { AuditLog } from '../audit/audit.ts';
 import type { EventBus } from '../events.ts';
 import type { DB } from '../store/db.ts';
 import { pkceS256, randomId, randomSecret, safeEqual, sha256Hex } from '../util/crypto.ts';
-import { DEFAULT_LIMITS, normalizeScope, redirectUriMatches, scopeIncludes, TTL } from './policy.ts';
+import { DEFAULT_LIMITS, normalizeScope, scopeIncludes, TTL } from './policy.ts';
 
 export class InvalidRedirectUriError extends OAuthError {
   static override errorCode = 'invalid_redirect_uri';
@@ -820,4 +818,3 @@ function hostOf(uri: string): string {
   }
 }
 
-export { AccessDeniedError, InvalidRequestError };

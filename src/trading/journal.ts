@@ -36,10 +36,7 @@ export class Journal {
   private readonly lots = new Map<string, Lot[]>();
   private readonly s;
 
-  constructor(
-    private readonly db: DB,
-    private readonly now: () => number,
-  ) {
+  constructor(private readonly db: DB) {
     this.s = {
       insertExec: db.prepare('INSERT OR IGNORE INTO executions (execution_id, account, instrument, data, ts) VALUES (?, ?, ?, ?, ?)'),
       insertTrade: db.prepare(

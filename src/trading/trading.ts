@@ -112,7 +112,7 @@ export class Trading {
     // The kill switch survives restarts: an engaged switch stays engaged until a person releases it.
     const saved = this.s.getSetting.get('kill_switch') as string | undefined;
     this.kill = saved ? (JSON.parse(saved) as { engaged: boolean; since: string | null }) : { engaged: false, since: null };
-    this.journal = new Journal(db, deps.now);
+    this.journal = new Journal(db);
     this.watermarks = new Watermarks(db, deps.now);
 
     const link = deps.link;

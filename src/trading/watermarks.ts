@@ -31,7 +31,7 @@ export class Watermarks {
   private lastFlush = 0;
 
   constructor(
-    private readonly db: DB,
+    db: DB,
     private readonly now: () => number,
   ) {
     this.s = {
