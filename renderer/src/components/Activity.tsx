@@ -3,6 +3,7 @@ import type { ActivityRow, LinkState } from '../../../src/control/contract.ts';
 import { useApp, useControlEvents } from '../context.ts';
 import { fmtTime } from '../format.ts';
 import { linkLabel } from './Overview.tsx';
+import { ListState } from './ListState.tsx';
 
 export interface LinkChange {
   at: string;
@@ -70,42 +71,42 @@ export function Activity({ linkHistory }: { linkHistory: LinkChange[] }) {
       </section>
       <section className="card wide" aria-labelledby="activity-title">
         <h2 id="activity-title">Add-on activity</h2>
-        {error && (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        )}
-        {rows === null ? (
-          <p className="muted">Loading…</p>
-        ) : rows.length === 0 ? (
-          <div className="empty" data-testid="activity-empty">
-            <p>No add-on activity yet.</p>
-            <p className="muted">Connections, orders, executions and refusals reported by the NinjaTrader side appear here live.</p>
-          </div>
-        ) : (
-          <div className="table-wrap">
-            <table data-testid="activity-table">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Message</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.id} data-testid="activity-row">
-                    <td className="nowrap">{fmtTime(r.ts)}</td>
-                    <td>
-                      <span className={`pill ${r.kind === 'error' || r.kind === 'refused' ? 'danger' : r.kind === 'disconnect' ? 'warn' : ''}`}>{r.kind}</span>
-                    </td>
-                    <td>{r.message}</td>
+        <ListState
+          error={error}
+          items={rows}
+          emptyTestId="activity-empty"
+          empty={
+            <>
+              <p>No add-on activity yet.</p>
+              <p className="muted">Connections, orders, executions and refusals reported by the NinjaTrader side appear here live.</p>
+            </>
+          }
+        >
+          {(rows) => (
+            <div className="table-wrap">
+              <table data-testid="activity-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Time</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col">Message</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                </thead>
+                <tbody>
+                  {rows.map((r) => (
+                    <tr key={r.id} data-testid="activity-row">
+                      <td className="nowrap">{fmtTime(r.ts)}</td>
+                      <td>
+                        <span className={`pill ${r.kind === 'error' || r.kind === 'refused' ? 'danger' : r.kind === 'disconnect' ? 'warn' : ''}`}>{r.kind}</span>
+                      </td>
+                      <td>{r.message}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </ListState>
         {nextBefore !== null && (
           <div className="more">
             <button type="button" className="btn small" onClick={() => void older()} disabled={loadingOlder} data-testid="activity-load-older">

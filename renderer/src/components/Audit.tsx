@@ -4,6 +4,7 @@ import type { AuditQuery } from '../../../src/control/contract.ts';
 import { useApp, useControlEvents } from '../context.ts';
 import { auditCsv, csvFileName, download } from '../csv.ts';
 import { fmtTime } from '../format.ts';
+import { ListState } from './ListState.tsx';
 
 const KNOWN_TOOLS = [
   'get_status', 'list_accounts', 'get_account_summary', 'list_positions', 'list_orders', 'get_order', 'list_executions', 'get_quote', 'get_bars',
@@ -165,67 +166,67 @@ export function Audit() {
           {exportNote}
         </p>
       )}
-      {error && (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
-      {rows === null ? (
-        <p className="muted">Loading…</p>
-      ) : rows.length === 0 ? (
-        <div className="empty" data-testid="audit-empty">
-          <p>{filtered ? 'No audit entries match these filters.' : 'The audit log is empty.'}</p>
-          <p className="muted">Every tool call, authorization and control action is recorded here as it happens.</p>
-        </div>
-      ) : (
-        <div className="table-wrap">
-          <table className="audit" data-testid="audit-table">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Client</th>
-                <th scope="col">Event</th>
-                <th scope="col">Tool</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Detail</th>
-                <th scope="col" className="num">
-                  ms
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.id} data-testid="audit-row" data-audit-id={r.id} data-tool={r.tool ?? ''} data-outcome={r.outcome}>
-                  <td className="nowrap" title={r.ts}>
-                    {fmtTime(r.ts)}
-                  </td>
-                  <td>{r.clientName ?? (r.clientId ? <code>{r.clientId}</code> : <span className="muted">—</span>)}</td>
-                  <td>
-                    <span className="muted small">{r.kind}</span> {r.event}
-                  </td>
-                  <td>{r.tool ? <code>{r.tool}</code> : <span className="muted">—</span>}</td>
-                  <td>
-                    <span className={`pill ${r.outcome === 'ok' ? 'ok' : r.outcome === 'denied' ? 'warn' : 'danger'}`}>{r.outcome}</span>
-                  </td>
-                  <td className="detail">
-                    {r.detail && (
-                      <div className="clamp" title={r.detail}>
-                        {r.detail}
-                      </div>
-                    )}
-                    {r.args && (
-                      <code className="args" title={r.args}>
-                        {r.args.length > 120 ? `${r.args.slice(0, 120)}…` : r.args}
-                      </code>
-                    )}
-                  </td>
-                  <td className="num">{r.latencyMs ?? ''}</td>
+      <ListState
+        error={error}
+        items={rows}
+        emptyTestId="audit-empty"
+        empty={
+          <>
+            <p>{filtered ? 'No audit entries match these filters.' : 'The audit log is empty.'}</p>
+            <p className="muted">Every tool call, authorization and control action is recorded here as it happens.</p>
+          </>
+        }
+      >
+        {(rows) => (
+          <div className="table-wrap">
+            <table className="audit" data-testid="audit-table">
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Client</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">Tool</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Detail</th>
+                  <th scope="col" className="num">
+                    ms
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.id} data-testid="audit-row" data-audit-id={r.id} data-tool={r.tool ?? ''} data-outcome={r.outcome}>
+                    <td className="nowrap" title={r.ts}>
+                      {fmtTime(r.ts)}
+                    </td>
+                    <td>{r.clientName ?? (r.clientId ? <code>{r.clientId}</code> : <span className="muted">—</span>)}</td>
+                    <td>
+                      <span className="muted small">{r.kind}</span> {r.event}
+                    </td>
+                    <td>{r.tool ? <code>{r.tool}</code> : <span className="muted">—</span>}</td>
+                    <td>
+                      <span className={`pill ${r.outcome === 'ok' ? 'ok' : r.outcome === 'denied' ? 'warn' : 'danger'}`}>{r.outcome}</span>
+                    </td>
+                    <td className="detail">
+                      {r.detail && (
+                        <div className="clamp" title={r.detail}>
+                          {r.detail}
+                        </div>
+                      )}
+                      {r.args && (
+                        <code className="args" title={r.args}>
+                          {r.args.length > 120 ? `${r.args.slice(0, 120)}…` : r.args}
+                        </code>
+                      )}
+                    </td>
+                    <td className="num">{r.latencyMs ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </ListState>
       {rows !== null && rows.length > 0 && (
         <div className="more">
           {nextBefore !== null ? (
