@@ -8,8 +8,13 @@ import type { GrantRecord } from '../oauth/service.ts';
 
 export interface ToolContext {
   grant: GrantRecord;
-  /** Aborted when the client cancels or disconnects. */
+  /** Aborted when the client cancels (MCP notifications/cancelled, or its own timeout) or the session closes. */
   signal: AbortSignal;
+  /**
+   * Tells the client the call is still alive (MCP notifications/progress). A no-op unless the
+   * request carried `_meta.progressToken`. `progress` must grow with every call.
+   */
+  progress: (p: { progress: number; total?: number; message: string }) => void;
 }
 
 export interface ToolAnnotations {
@@ -38,26 +43,25 @@ export interface ToolOutput<T> {
   structured: T;
 }
 
-/** A tool failure the caller should read: becomes an MCP tool error with a human sentence. */
-export class ToolError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly data: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
 export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(def: ToolDef<I, O>): ToolDef {
   return def as unknown as ToolDef;
 }
 
-export function errorResult(code: string, message: string, data: Record<string, unknown> = {}): CallToolResult {
+/** The `_meta` key of a tool error's machine-readable part (MCP reserves un-prefixed names). */
+export const ERROR_META_KEY = 'nt-mcp-companion/error';
+
+/**
+ * A tool error as every host can read it (MCP spec: a tool execution error is a result with
+ * `isError: true` and the sentence in `content`). The stable code leads the text — "[code] sentence"
+ * — because the text is what the model reads; it is repeated with its facts under `_meta`.
+ * No `structuredContent`: hosts (the SDK client among them) validate structured content against
+ * the tool's outputSchema, which describes success, and would throw -32602 instead of showing it.
+ */
+export function toolErrorResult(code: string, message: string, data: Record<string, unknown> = {}): CallToolResult {
   return {
     isError: true,
-    content: [{ type: 'text', text: message }],
-    structuredContent: { error: code, message, ...data },
+    content: [{ type: 'text', text: `[${code}] ${message}` }],
+    _meta: { [ERROR_META_KEY]: { ...data, code } },
   };
 }
 
