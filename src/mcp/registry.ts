@@ -65,9 +65,12 @@ export function toolErrorResult(code: string, message: string, data: Record<stri
   };
 }
 
+/** "Invalid arguments — "account" is required (string); unknown argument "bogus"." */
 export function describeZodError(e: z.ZodError): string {
   const parts = e.issues.slice(0, 5).map((i) => {
     const where = i.path.length ? `"${i.path.join('.')}"` : 'the arguments';
+    if (i.code === 'invalid_type' && /received undefined$/.test(i.message)) return `${where} is required (${i.expected})`;
+    if (i.code === 'unrecognized_keys') return `unknown argument${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
     return `${where}: ${i.message}`;
   });
   return `Invalid arguments — ${parts.join('; ')}.`;

@@ -54,3 +54,9 @@ export class Refusal extends Error {
     this.outcome = outcome ?? (REFUSAL_CODES as Record<string, FailedOutcome>)[code] ?? 'error';
   }
 }
+
+/** Ends a message from elsewhere (NinjaTrader, the link) as a sentence: "… for a buy stop" → "… for a buy stop.". */
+export function asSentence(text: string): string {
+  const t = text.trim();
+  return /[.!?)]$/.test(t) ? t : `${t}.`;
+}

@@ -13,7 +13,7 @@ import {
 } from '../ninjatrader/protocol.ts';
 import { defineTool, type ToolContext, type ToolDef } from '../mcp/registry.ts';
 import { randomSecret } from '../util/crypto.ts';
-import { Refusal } from './refusal.ts';
+import { asSentence, Refusal } from './refusal.ts';
 import type { Trading, TradeAction, TradeResult } from './trading.ts';
 
 const accountArg = z.string().min(1).max(100).describe('NinjaTrader account name, e.g. "Sim101"');
@@ -62,11 +62,11 @@ function toPlaceAction(trading: Trading, a: PlaceIn): Extract<TradeAction, { kin
   const needsStop = type === 'StopMarket' || type === 'StopLimit';
   if (needsLimit && a.limitPrice === undefined) throw new Refusal('invalid_arguments', `A ${a.orderType} order needs limitPrice.`);
   if (needsStop && a.stopPrice === undefined) throw new Refusal('invalid_arguments', `A ${a.orderType} order needs stopPrice.`);
-  if (!needsLimit && a.limitPrice !== undefined) throw new Refusal('invalid_arguments', `limitPrice does not apply to a ${a.orderType} order.`);
-  if (!needsStop && a.stopPrice !== undefined) throw new Refusal('invalid_arguments', `stopPrice does not apply to a ${a.orderType} order.`);
+  if (!needsLimit && a.limitPrice !== undefined) throw new Refusal('invalid_arguments', `A ${a.orderType} order takes no limitPrice.`);
+  if (!needsStop && a.stopPrice !== undefined) throw new Refusal('invalid_arguments', `A ${a.orderType} order takes no stopPrice.`);
   for (const [label, p] of [['limitPrice', a.limitPrice], ['stopPrice', a.stopPrice]] as const) {
     if (p !== undefined && !isOnTick(p, spec.tickSize)) {
-      throw new Refusal('invalid_arguments', `${label} ${p} is not on the ${spec.root} tick size ${spec.tickSize} (e.g. ${formatPrice(Math.round(p / spec.tickSize) * spec.tickSize, spec)}).`);
+      throw new Refusal('invalid_arguments', `The ${label} ${p} is not on the ${spec.root} tick size ${spec.tickSize} (e.g. ${formatPrice(Math.round(p / spec.tickSize) * spec.tickSize, spec)}).`);
     }
   }
   return {
@@ -245,7 +245,7 @@ export function tradingTools(trading: Trading): ToolDef[] {
         try {
           ({ bars } = await link.request('getBars', { instrument: contract, period: a.period, count: a.count }, { timeoutMs: trading.opts.addonTimeoutMs }));
         } catch (e) {
-          throw new Refusal((e as { code?: string }).code ?? 'addon_error', `NinjaTrader could not return bars: ${(e as Error).message}`);
+          throw new Refusal((e as { code?: string }).code ?? 'addon_error', `NinjaTrader could not return bars: ${asSentence((e as Error).message)}`);
         }
         const last = bars[bars.length - 1];
         return {

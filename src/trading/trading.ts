@@ -13,7 +13,7 @@ import type { GrantRecord } from '../oauth/service.ts';
 import type { DB } from '../store/db.ts';
 import { randomId } from '../util/crypto.ts';
 import { Journal } from './journal.ts';
-import { Refusal } from './refusal.ts';
+import { asSentence, Refusal } from './refusal.ts';
 import { Watermarks } from './watermarks.ts';
 
 export interface TradingOptions {
@@ -435,7 +435,7 @@ export class Trading {
         err = new Refusal('addon_disconnected', 'NinjaTrader is not connected: the add-on link is down, so nothing was sent. Start NinjaTrader 8 with the NT MCP Companion add-on, then retry.');
       } else {
         status = 'rejected';
-        err = new Refusal(code === 'internal' ? 'rejected' : code, `NinjaTrader rejected it: ${(e as Error).message}`, {}, 'error');
+        err = new Refusal(code === 'internal' ? 'rejected' : code, `NinjaTrader rejected it: ${asSentence((e as Error).message)}`, {}, 'error');
       }
       record(err.outcome === 'unknown' ? 'unknown' : 'error', status, { error: err.code, message: err.message }, `${err.code}: ${err.message}`);
       throw err;
