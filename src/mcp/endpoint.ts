@@ -75,7 +75,7 @@ export class McpEndpoint {
     }
     const access = this.deps.oauth.verifyAccessToken(m[1]!);
     if (!access) {
-      this.deps.audit.record({ kind: 'auth', event: 'token.rejected', outcome: 'denied', detail: 'invalid, expired, revoked or foreign access token at /mcp' });
+      this.deps.audit.record({ kind: 'auth', event: 'token.rejected', outcome: 'refused', detail: 'invalid, expired, revoked or foreign access token at /mcp' });
       return this.unauthorized(
         res,
         `Bearer error="invalid_token", error_description="The access token is invalid, expired or revoked", resource_metadata="${prm}"`,
