@@ -115,8 +115,8 @@ export class ToolRegistry {
           name: d.name,
           title: d.title,
           description: d.description,
-          inputSchema: z.toJSONSchema(d.input, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>,
-          outputSchema: z.toJSONSchema(d.output, { io: 'output', target: 'draft-2020-12' }) as Record<string, unknown>,
+          inputSchema: portable(z.toJSONSchema(d.input, { io: 'input', target: 'draft-2020-12' })) as Record<string, unknown>,
+          outputSchema: portable(z.toJSONSchema(d.output, { io: 'output', target: 'draft-2020-12' })) as Record<string, unknown>,
           annotations: { title: d.title, ...d.annotations },
         },
       }));
@@ -127,4 +127,29 @@ export class ToolRegistry {
     }
     return canTrade ? this.listed.trade : this.listed.read;
   }
+}
+
+const ANNOTATIONS = new Set(['description', 'title', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly', '$schema']);
+
+/**
+ * Spells a JSON Schema the way the most hosts accept (the MCP Inspector's --strict portability
+ * check): a nullable `type: ["number", "null"]` becomes `anyOf` of single-type branches (hosts
+ * that map schemas onto a single-type dialect reject type arrays), and a loose object's
+ * `additionalProperties: {}` becomes `true`. Same contract, other spelling.
+ */
+export function portable(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(portable);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = portable(v);
+  if (out.additionalProperties && typeof out.additionalProperties === 'object' && Object.keys(out.additionalProperties).length === 0) {
+    out.additionalProperties = true;
+  }
+  if (Array.isArray(out.type)) {
+    const kept: Record<string, unknown> = {};
+    const rest: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(out)) if (k !== 'type') (ANNOTATIONS.has(k) ? kept : rest)[k] = v;
+    return { ...kept, anyOf: (out.type as string[]).map((t) => (t === 'null' ? { type: 'null' } : { type: t, ...rest })) };
+  }
+  return out;
 }

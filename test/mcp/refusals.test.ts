@@ -120,6 +120,10 @@ test('every tool, every refusal: isError, a sentence, a stable code, one audit r
 
     const { tools } = await a.client.listTools();
     assert.equal(tools.length, 19);
+    // Portable schemas (the MCP Inspector's --strict check): no type arrays, no `additionalProperties: {}`.
+    const text = JSON.stringify(tools.map((t) => [t.inputSchema, t.outputSchema]));
+    assert.doesNotMatch(text, /"type":\[/);
+    assert.doesNotMatch(text, /"additionalProperties":\{\}/);
     assert.deepEqual([...succeeded].sort(), tools.map((t) => t.name).sort(), 'every tool succeeded once');
 
     // ── invalid_arguments: every tool checks its arguments at the door ──
