@@ -77,6 +77,8 @@ interface PendingConfirmation {
   confirmation: OrderConfirmation;
   kind: TradeAction['kind'];
   resolve: (d: ConfirmationDecision) => void;
+  /** Set when engaging the kill switch closed it (the dashboard sees "denied"). */
+  closedByKillSwitch?: boolean;
 }
 
 /** How the caller of execute() waits: its cancellation, and who hears that it is still waiting. */
@@ -189,7 +191,10 @@ export class Trading {
     if (engaged) {
       // Orders waiting for a human decision are risk too: refuse the risk-increasing ones now.
       for (const [id, p] of this.pending) {
-        if (RISK_INCREASING.has(p.kind)) this.finishConfirmation(id, 'denied');
+        if (RISK_INCREASING.has(p.kind)) {
+          p.closedByKillSwitch = true;
+          this.finishConfirmation(id, 'denied');
+        }
       }
     }
   }
@@ -237,7 +242,7 @@ export class Trading {
     p.resolve(decision);
   }
 
-  private async confirm(grant: GrantRecord, tool: string, action: TradeAction, wait: ExecuteWait): Promise<ConfirmationDecision> {
+  private async confirm(grant: GrantRecord, tool: string, action: TradeAction, wait: ExecuteWait): Promise<ConfirmationDecision | 'kill_switch'> {
     const now = this.deps.now();
     const id = randomId('cnf');
     const confirmation: OrderConfirmation = {
@@ -266,13 +271,14 @@ export class Trading {
       const left = Math.max(0, now + total - this.deps.now());
       onWaiting?.({ message: `Waiting for the person to approve "${confirmation.summary}" in NT MCP Companion (${clock(left)} left).`, elapsedMs: total - left, totalMs: total });
     };
-    const decision = await new Promise<ConfirmationDecision>((resolve) => {
+    let entry: PendingConfirmation | undefined;
+    const decided = await new Promise<ConfirmationDecision>((resolve) => {
       const timer = setTimeout(() => this.finishConfirmation(id, 'expired'), total);
       const ticker = onWaiting ? setInterval(notice, this.opts.waitingNoticeMs) : undefined;
       // The client cancelled (or its own timeout fired): close the prompt now, place nothing.
       const onAbort = () => this.finishConfirmation(id, 'cancelled');
       signal.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(id, {
+      entry = {
         confirmation,
         kind: action.kind,
         resolve: (d) => {
@@ -281,19 +287,21 @@ export class Trading {
           signal.removeEventListener('abort', onAbort);
           resolve(d);
         },
-      });
+      };
+      this.pending.set(id, entry);
       this.deps.bus.emit({ type: 'confirmation.created', confirmation });
       if (signal.aborted) onAbort();
       else if (onWaiting) notice();
     });
+    const decision = entry?.closedByKillSwitch ? 'kill_switch' : decided;
     this.deps.audit.record({
       kind: 'trade',
       event: 'trade.confirmation',
       clientId: grant.clientId,
       grantId: grant.id,
       tool,
-      outcome: decision === 'approved' ? 'ok' : decision === 'cancelled' ? 'cancelled' : 'denied',
-      detail: `${decision === 'cancelled' ? 'cancelled by the client' : decision}: ${confirmation.summary}`,
+      outcome: decision === 'approved' ? 'ok' : decision === 'cancelled' ? 'cancelled' : decision === 'kill_switch' ? 'refused' : 'denied',
+      detail: `${decision === 'cancelled' ? 'cancelled by the client' : decision === 'kill_switch' ? 'closed by the kill switch' : decision}: ${confirmation.summary}`,
     });
     return decision;
   }
@@ -380,7 +388,7 @@ export class Trading {
         let err: Refusal;
         if (decision === 'cancelled') {
           err = new Refusal('cancelled_by_client', `Not placed: the client cancelled while "${describe(action)}" waited for the person's approval.`);
-        } else if (this.kill.engaged && RISK_INCREASING.has(action.kind)) {
+        } else if (decision === 'kill_switch') {
           // Engaging the kill switch closes the risk-increasing prompts (setKillSwitch): say so.
           err = new Refusal('kill_switch_engaged', `Not placed: the kill switch was engaged while "${describe(action)}" waited for approval. Only the person at the desktop can release it.`);
         } else if (decision === 'denied') {
@@ -389,7 +397,7 @@ export class Trading {
           err = new Refusal('confirmation_timeout', `Not placed: nobody confirmed "${describe(action)}" within ${Math.round(this.opts.confirmationTimeoutMs / 1000)} s.`);
         }
         // A cancelled request never reached a decision: its clientOrderId may be used again.
-        settle(decision === 'cancelled' ? 'cancelled' : 'denied', { error: err.code, message: err.message });
+        settle(decision === 'cancelled' ? 'cancelled' : decision === 'kill_switch' ? 'rejected' : 'denied', { error: err.code, message: err.message });
         throw err;
       }
       // The world may have changed while the person decided.

@@ -137,8 +137,14 @@ test('kill switch engaged while an order waits for confirmation refuses that ord
     await c.controlJson('/kill-switch', { body: { engaged: true } });
     const r = await p;
     assert.equal(r.isError, true);
+    assert.equal(r.code, 'kill_switch_engaged', 'the kill switch closed it, not the person');
+    assert.match(r.text, /kill switch was engaged while "Buy 1 ES .*" waited for approval/);
     assert.equal(simOrders(c).length, 0);
     assert.equal((await c.controlJson<{ confirmations: unknown[] }>('/confirmations')).confirmations.length, 0);
+    const rows = (await c.controlJson<{ rows: { event: string; outcome: string; detail: string }[] }>('/audit?limit=20')).rows;
+    const closed = rows.find((x) => x.event === 'trade.confirmation')!;
+    assert.equal(closed.outcome, 'refused');
+    assert.match(closed.detail, /^closed by the kill switch: Buy 1 ES/);
   } finally {
     await done();
   }
