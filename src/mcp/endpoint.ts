@@ -45,6 +45,13 @@ type AuthedRequest = IncomingMessage & { auth?: AuthInfo };
 
 export class McpEndpoint {
   private readonly sessions = new Map<string, Session>();
+  /**
+   * Tool calls in progress, by session and request id, so that a dropped response stream can
+   * cancel them: this server keeps no event store, so a client that loses the stream can never
+   * receive the result (resumption is impossible). For a trade waiting on the person, going on would
+   * leave a prompt whose order nobody hears about — so a drop counts as the client cancelling.
+   */
+  private readonly inflight = new Map<string, AbortController>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly deps: McpEndpointDeps) {
@@ -138,6 +145,13 @@ export class McpEndpoint {
         return this.jsonRpcError(res, 404, -32001, 'Session not found: start a new session with initialize.', singleId(body));
       }
       s.lastSeen = this.deps.now();
+      const ids = toolCallIdsIn(body);
+      if (ids.length) {
+        res.once('close', () => {
+          if (res.writableFinished) return;
+          for (const id of ids) this.inflight.get(callKey(sid, id))?.abort(new Error('the client closed the response stream'));
+        });
+      }
       await s.transport.handleRequest(req, res, body);
       return;
     }
@@ -205,8 +219,8 @@ export class McpEndpoint {
           { also: () => oauth.touchGrant(grant.id) },
         );
       };
-      const fail = (e: Refusal): CallToolResult => {
-        audit1(e.outcome, `${e.code}: ${e.message}${cancelledNote(extra.signal, e)}`);
+      const fail = (e: Refusal, signal = extra.signal): CallToolResult => {
+        audit1(e.outcome, `${e.code}: ${e.message}${cancelledNote(signal, e)}`);
         return toolErrorResult(e.code, e.message, e.data);
       };
       if (!def) {
@@ -220,6 +234,11 @@ export class McpEndpoint {
       }
       const parsed = def.input.safeParse(req.params.arguments ?? {});
       if (!parsed.success) return fail(new Refusal('invalid_arguments', describeZodError(parsed.error)));
+      // Aborted when the client cancels (notifications/cancelled) or drops the response stream.
+      const key = callKey(extra.sessionId, extra.requestId);
+      const dropped = new AbortController();
+      this.inflight.set(key, dropped);
+      const signal = AbortSignal.any([extra.signal, dropped.signal]);
       const token = req.params._meta?.progressToken;
       const progress: ToolContext['progress'] =
         token === undefined
@@ -230,17 +249,18 @@ export class McpEndpoint {
                 .catch(() => {}); // the client went away: the result (or the cancel) will settle the call
             };
       try {
-        const out = await def.handler(parsed.data, { grant, signal: extra.signal, progress });
-        audit1('ok', `${out.text.length > 300 ? `${out.text.slice(0, 300)}…` : out.text}${cancelledNote(extra.signal)}`);
+        const out = await def.handler(parsed.data, { grant, signal, progress });
+        audit1('ok', `${out.text.length > 300 ? `${out.text.slice(0, 300)}…` : out.text}${cancelledNote(signal)}`);
         return { content: [{ type: 'text', text: out.text }], structuredContent: out.structured as Record<string, unknown> };
       } catch (e) {
-        if (e instanceof Refusal) return fail(e);
+        if (e instanceof Refusal) return fail(e, signal);
         console.error(`[mcp] tool ${name} failed:`, e instanceof Error ? e.stack : e);
-        return fail(new Refusal('internal_error', `The companion could not run ${name}: ${e instanceof Error ? e.message : String(e)}`));
+        return fail(new Refusal('internal_error', `The companion could not run ${name}: ${e instanceof Error ? e.message : String(e)}`), signal);
       } finally {
+        if (this.inflight.get(key) === dropped) this.inflight.delete(key);
         // A cancelled request gets no response (the SDK drops it, as the spec allows): end its
         // response stream now instead of leaving it open until the session closes.
-        if (extra.signal.aborted) setImmediate(() => transport.closeSSEStream(extra.requestId));
+        if (extra.signal.aborted || dropped.signal.aborted) setImmediate(() => transport.closeSSEStream(extra.requestId));
       }
     });
     return server;
@@ -339,6 +359,17 @@ function grantOf(authInfo: AuthInfo | undefined): GrantRecord {
 function messages(body: unknown): Record<string, unknown>[] {
   const list = Array.isArray(body) ? body : [body];
   return list.filter((m): m is Record<string, unknown> => !!m && typeof m === 'object');
+}
+
+function callKey(sessionId: string | undefined, requestId: unknown): string {
+  return `${sessionId ?? ''}\u0000${typeof requestId}:${String(requestId)}`;
+}
+
+/** JSON-RPC ids of the tools/call requests in a body. */
+function toolCallIdsIn(body: unknown): unknown[] {
+  return messages(body)
+    .filter((m) => m.method === 'tools/call' && (typeof m.id === 'string' || typeof m.id === 'number'))
+    .map((m) => m.id);
 }
 
 function toolCallsIn(body: unknown): string[] {

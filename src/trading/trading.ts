@@ -387,7 +387,7 @@ export class Trading {
       if (decision !== 'approved') {
         let err: Refusal;
         if (decision === 'cancelled') {
-          err = new Refusal('cancelled_by_client', `Not placed: the client cancelled while "${describe(action)}" waited for the person's approval.`);
+          err = new Refusal('cancelled_by_client', `Not placed: the client stopped waiting (it cancelled, timed out or disconnected) while "${describe(action)}" waited for the person's approval.`);
         } else if (decision === 'kill_switch') {
           // Engaging the kill switch closes the risk-increasing prompts (setKillSwitch): say so.
           err = new Refusal('kill_switch_engaged', `Not placed: the kill switch was engaged while "${describe(action)}" waited for approval. Only the person at the desktop can release it.`);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
-import { approveNext, startTestCompanion } from '../helpers/companion.ts';
+import { approveNext, authorizeRaw, INIT, mcpPost, startTestCompanion } from '../helpers/companion.ts';
 import { connectWithOAuth, HeadlessProvider } from '../helpers/sdk-client.ts';
 import { call, until } from '../helpers/tools.ts';
 import type { AuditPage, ControlEvent } from '../../src/control/contract.ts';
@@ -89,7 +89,7 @@ test('cancel: the prompt closes at once, nothing is placed, the audit says the c
       return p.rows.find((r) => r.event === 'tool.call');
     }, 'the tool.call row');
     assert.equal(call1.outcome, 'cancelled');
-    assert.match(call1.detail!, /^cancelled_by_client: Not placed: the client cancelled/);
+    assert.match(call1.detail!, /^cancelled_by_client: Not placed: the client stopped waiting/);
     const confRow = (await c.controlJson<AuditPage>('/audit?outcome=cancelled&limit=20')).rows.find((r) => r.event === 'trade.confirmation');
     assert.match(confRow?.detail ?? '', /^cancelled by the client: Buy 1 ES/);
     assert.equal(c.db.prepare("SELECT status FROM order_requests WHERE client_order_id = 'cx-1'").pluck().get(), 'cancelled');
@@ -106,5 +106,36 @@ test('cancel: the prompt closes at once, nothing is placed, the audit says the c
   } finally {
     off();
     await done();
+  }
+});
+
+test('a client that drops the response stream while the order waits closes the prompt too: no result could ever reach it', async () => {
+  const c = await startTestCompanion({ trading: { confirmationTimeoutMs: 20_000 } });
+  try {
+    c.simulator!.setQuote('ES', 6000);
+    const { tokens } = await authorizeRaw(c, { scope: 'mcp:read mcp:trade', approve: { scope: 'mcp:read mcp:trade', accounts: ['Sim101'] } });
+    const sid = (await mcpPost(c.origin, tokens.access_token, INIT)).headers.get('mcp-session-id')!;
+    const h = { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' };
+    // A host whose HTTP layer gives up (a fetch timeout) without sending notifications/cancelled.
+    const ac = new AbortController();
+    const res = await fetch(`${c.origin}/mcp`, {
+      method: 'POST',
+      signal: ac.signal,
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', Authorization: `Bearer ${tokens.access_token}`, ...h },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'place_order', arguments: market({ clientOrderId: 'gone-1' }) } }),
+    });
+    assert.equal(res.status, 200);
+    const conf = await c.waitForConfirmation();
+    ac.abort();
+    await until(async () => (await c.controlJson<{ confirmations: unknown[] }>('/confirmations')).confirmations.length === 0, 'the prompt closed');
+    assert.equal((await c.control(`/confirmations/${conf.id}/approve`, { method: 'POST' })).status, 404);
+    assert.equal(c.simulator!.engine.orders('Sim101').length, 0);
+    const row = await until(async () => (await c.controlJson<AuditPage>('/audit?tool=place_order&outcome=cancelled')).rows.find((r) => r.event === 'tool.call'), 'audited as cancelled');
+    assert.match(row.detail!, /^cancelled_by_client: /);
+    // The session still works for the next call.
+    const next = await mcpPost(c.origin, tokens.access_token, { jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'get_status', arguments: {} } }, h);
+    assert.equal(((await next.json()) as { result: { isError?: boolean } }).result.isError, undefined);
+  } finally {
+    await c.cleanup();
   }
 });
