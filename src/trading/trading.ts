@@ -267,9 +267,12 @@ export class Trading {
     const total = this.opts.confirmationTimeoutMs;
     // Hosts give up on a silent call after their own timeout (60 s by default in the MCP SDK);
     // saying "still waiting" lets those that reset their timeout on progress keep waiting.
+    // Elapsed time is counted in notices, like the expiry timer it mirrors (both real time), so it
+    // grows with every notice as MCP requires of progress, whatever the injected clock does.
+    let notices = 0;
     const notice = () => {
-      const left = Math.max(0, now + total - this.deps.now());
-      onWaiting?.({ message: `Waiting for the person to approve "${confirmation.summary}" in NT MCP Companion (${clock(left)} left).`, elapsedMs: total - left, totalMs: total });
+      const elapsed = Math.min(total, notices++ * this.opts.waitingNoticeMs);
+      onWaiting?.({ message: `Waiting for the person to approve "${confirmation.summary}" in NT MCP Companion (${clock(total - elapsed)} left).`, elapsedMs: elapsed, totalMs: total });
     };
     let entry: PendingConfirmation | undefined;
     const decided = await new Promise<ConfirmationDecision>((resolve) => {
