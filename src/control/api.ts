@@ -6,13 +6,15 @@ import { z } from 'zod';
 import type { AuditLog } from '../audit/audit.ts';
 import type { EventBus } from '../events.ts';
 import { ConsentError, type OAuthService } from '../oauth/service.ts';
+import { Refusal } from '../trading/refusal.ts';
 import { safeEqual, sha256Hex } from '../util/crypto.ts';
-import type { ActivityRow, ControlEvent, OrderConfirmation, Status } from './contract.ts';
+import { AUDIT_OUTCOMES, type ActivityRow, type AuditOutcome, type ControlEvent, type OrderConfirmation, type Status } from './contract.ts';
 
 /** What the trading layer (NinjaTrader issue) exposes to the control API. */
 export interface TradingControl {
   confirmations(): OrderConfirmation[];
-  decideConfirmation(id: string, decision: 'approve' | 'deny'): { ok: true } | { ok: false; status: number; error: string; message: string };
+  /** Throws a Refusal (confirmation_not_found) when the confirmation is no longer pending. */
+  decideConfirmation(id: string, decision: 'approve' | 'deny'): void;
   setKillSwitch(engaged: boolean): void;
   activity(q: { limit: number; before?: number }): { rows: ActivityRow[]; nextBefore: number | null };
 }
@@ -62,7 +64,7 @@ const AuditQuery = z.object({
   before: z.coerce.number().int().min(1).optional(),
   client: z.string().max(100).optional(),
   tool: z.string().max(100).optional(),
-  outcome: z.enum(['ok', 'error', 'denied']).optional(),
+  outcome: z.enum(Object.keys(AUDIT_OUTCOMES) as [AuditOutcome, ...AuditOutcome[]]).optional(),
 });
 const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
@@ -162,8 +164,11 @@ export function controlRouter(deps: ControlDeps): Router {
   });
   const decide = (decision: 'approve' | 'deny') => (req: Request, res: Response) => {
     const id = parse(Id, req.params.id, 'confirmation id');
-    const r = deps.trading.decideConfirmation(id, decision);
-    if (!r.ok) throw new HttpError(r.status, r.error, r.message);
+    try {
+      deps.trading.decideConfirmation(id, decision);
+    } catch (e) {
+      throw refusalHttpError(e);
+    }
     res.json({ [decision === 'approve' ? 'approved' : 'denied']: true });
   };
   router.post('/confirmations/:id/approve', decide('approve'));
@@ -215,6 +220,14 @@ export function controlRouter(deps: ControlDeps): Router {
     res.status(e.status).json({ error: e.code, message: e.message });
   });
   return router;
+}
+
+/** A domain refusal as an HTTP status: gone from the pending list = 404, any other "no" = 409. */
+function refusalHttpError(e: unknown): HttpError {
+  if (e instanceof Refusal) {
+    return new HttpError(e.code === 'confirmation_not_found' ? 404 : 409, e.code === 'confirmation_not_found' ? 'not_found' : e.code, e.message);
+  }
+  return e instanceof HttpError ? e : new HttpError(500, 'internal_error', String(e));
 }
 
 function consentHttpError(e: unknown): HttpError {

@@ -1,6 +1,6 @@
 // The control API's one typed contract (docs/control-api.md). The core implements it in
-// src/control/api.ts; the renderer and the CLI consume it. Types only: importing this file
-// pulls in nothing at run time, so the renderer may import it.
+// src/control/api.ts; the renderer and the CLI consume it. Types and plain constants only:
+// importing this file pulls in no other module at run time, so the renderer may import it.
 
 export const CONTROL_PREFIX = '/control/v1';
 
@@ -79,7 +79,21 @@ export interface AuthorizedClient {
   callCount: number;
 }
 
-export type AuditOutcome = 'ok' | 'error' | 'denied';
+/**
+ * The one audit outcome taxonomy, used by every path that writes an audit row (MCP tool calls,
+ * trading, authorization, control actions) and by the control API's and the dashboard's filters.
+ * Rows written before the taxonomy existed only used ok / error / denied; they display as written.
+ */
+export const AUDIT_OUTCOMES = {
+  ok: 'It happened as asked (a read answered, an order sent and acknowledged, a token issued).',
+  refused: "A rule of the companion said no before anything happened: scope, account allowlist, kill switch, a per-client limit, idempotency, an invalid or revoked credential.",
+  denied: 'A person said no: they denied the consent or the order confirmation, or let it expire without approving it.',
+  cancelled: 'The client cancelled (or stopped waiting) before a decision; nothing was sent.',
+  error: 'It failed: bad arguments, unknown names, NinjaTrader not connected or rejecting the request, an internal failure.',
+  unknown: 'The request left for NinjaTrader but no answer came in time: the outcome is not known and it was not retried.',
+} as const satisfies Record<string, string>;
+
+export type AuditOutcome = keyof typeof AUDIT_OUTCOMES;
 
 export interface AuditRow {
   id: number;
@@ -134,6 +148,9 @@ export interface OrderConfirmation {
   expiresAt: string;
 }
 
+/** How a pending order confirmation ended: the person decided, nobody did in time, or the client cancelled. */
+export type ConfirmationDecision = 'approved' | 'denied' | 'expired' | 'cancelled';
+
 export interface ActivityRow {
   id: number;
   ts: string;
@@ -151,7 +168,7 @@ export type ControlEvent =
   | { type: 'audit'; row: AuditRow }
   | { type: 'link'; link: LinkState }
   | { type: 'confirmation.created'; confirmation: OrderConfirmation }
-  | { type: 'confirmation.decided'; id: string; decision: 'approved' | 'denied' | 'expired' }
+  | { type: 'confirmation.decided'; id: string; decision: ConfirmationDecision }
   | { type: 'killswitch'; engaged: boolean }
   | { type: 'activity'; row: ActivityRow };
 

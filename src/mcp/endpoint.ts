@@ -15,10 +15,12 @@ import {
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditLog } from '../audit/audit.ts';
+import type { AuditOutcome } from '../control/contract.ts';
 import type { Urls } from '../http/urls.ts';
 import type { GrantRecord, OAuthService } from '../oauth/service.ts';
 import { scopeIncludes, scopeList } from '../oauth/policy.ts';
-import { describeZodError, errorResult, ToolError, type ToolRegistry } from './registry.ts';
+import { Refusal } from '../trading/refusal.ts';
+import { describeZodError, toolErrorResult, type ToolContext, type ToolRegistry } from './registry.ts';
 
 export interface McpEndpointDeps {
   oauth: OAuthService;
@@ -43,6 +45,13 @@ type AuthedRequest = IncomingMessage & { auth?: AuthInfo };
 
 export class McpEndpoint {
   private readonly sessions = new Map<string, Session>();
+  /**
+   * Tool calls in progress, by session and request id, so that a dropped response stream can
+   * cancel them: this server keeps no event store, so a client that loses the stream can never
+   * receive the result (resumption is impossible). For a trade waiting on the person, going on would
+   * leave a prompt whose order nobody hears about — so a drop counts as the client cancelling.
+   */
+  private readonly inflight = new Map<string, AbortController>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly deps: McpEndpointDeps) {
@@ -73,7 +82,7 @@ export class McpEndpoint {
     }
     const access = this.deps.oauth.verifyAccessToken(m[1]!);
     if (!access) {
-      this.deps.audit.record({ kind: 'auth', event: 'token.rejected', outcome: 'denied', detail: 'invalid, expired, revoked or foreign access token at /mcp' });
+      this.deps.audit.record({ kind: 'auth', event: 'token.rejected', outcome: 'refused', detail: 'invalid, expired, revoked or foreign access token at /mcp' });
       return this.unauthorized(
         res,
         `Bearer error="invalid_token", error_description="The access token is invalid, expired or revoked", resource_metadata="${prm}"`,
@@ -136,6 +145,13 @@ export class McpEndpoint {
         return this.jsonRpcError(res, 404, -32001, 'Session not found: start a new session with initialize.', singleId(body));
       }
       s.lastSeen = this.deps.now();
+      const ids = toolCallIdsIn(body);
+      if (ids.length) {
+        res.once('close', () => {
+          if (res.writableFinished) return;
+          for (const id of ids) this.inflight.get(callKey(sid, id))?.abort(new Error('the client closed the response stream'));
+        });
+      }
       await s.transport.handleRequest(req, res, body);
       return;
     }
@@ -143,10 +159,12 @@ export class McpEndpoint {
       return this.jsonRpcError(res, 400, -32000, 'Bad Request: no valid session; send initialize first.', singleId(body));
     }
     this.evictIfCrowded(grant.clientId);
-    const server = this.buildServer();
-    const transport = new StreamableHTTPServerTransport({
+    // Responses to POSTs are SSE streams (the SDK's default), not plain JSON: a tool call that
+    // waits for the person must be able to send notifications/progress before its result, and
+    // only a stream can carry them. Every MCP client accepts both (Streamable HTTP spec).
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      enableJsonResponse: true,
+      enableJsonResponse: false,
       onsessioninitialized: (id) => {
         this.sessions.set(id, { transport, server, clientId: grant.clientId, lastSeen: this.deps.now() });
       },
@@ -157,11 +175,12 @@ export class McpEndpoint {
     transport.onclose = () => {
       if (transport.sessionId) this.sessions.delete(transport.sessionId);
     };
+    const server = this.buildServer(transport);
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
   }
 
-  private buildServer(): Server {
+  private buildServer(transport: StreamableHTTPServerTransport): Server {
     const { tools, audit, oauth, version } = this.deps;
     const server = new Server(
       { name: 'nt-mcp-companion', title: 'NT MCP Companion', version },
@@ -182,8 +201,9 @@ export class McpEndpoint {
       const name = req.params.name;
       const started = performance.now();
       const def = tools.get(name);
-      const finish = (result: CallToolResult, outcome: 'ok' | 'error' | 'denied', detail: string | null) => {
-        // Written before the response leaves: the SDK sends it only after this handler returns.
+      const audit1 = (outcome: AuditOutcome, detail: string | null) => {
+        // The one audit row of this call, written before the response leaves (the SDK sends it
+        // only after this handler returns). Its outcome comes from the taxonomy, never from text.
         audit.record(
           {
             kind: 'tool',
@@ -198,33 +218,49 @@ export class McpEndpoint {
           },
           { also: () => oauth.touchGrant(grant.id) },
         );
-        return result;
+      };
+      const fail = (e: Refusal, signal = extra.signal): CallToolResult => {
+        audit1(e.outcome, `${e.code}: ${e.message}${cancelledNote(signal, e)}`);
+        return toolErrorResult(e.code, e.message, e.data);
       };
       if (!def) {
-        finish(errorResult('unknown_tool', `Unknown tool ${name}.`), 'error', 'unknown tool');
-        throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}. Call tools/list to see the tools this token may use.`);
+        audit1('error', 'unknown tool');
+        // A protocol error (MCP spec: unknown tools are -32602). Thrown as a plain coded error:
+        // an McpError's message already carries "MCP error -32602:", which clients add again.
+        throw Object.assign(new Error(`Unknown tool: ${name}. Call tools/list to see the tools this token may use.`), { code: ErrorCode.InvalidParams });
       }
       if (def.scope === 'mcp:trade' && !scopeIncludes(grant.scope, 'mcp:trade')) {
-        return finish(errorResult('insufficient_scope', `${name} needs the mcp:trade scope; this client has ${grant.scope}.`), 'denied', 'insufficient_scope');
+        return fail(new Refusal('insufficient_scope', `${name} needs the mcp:trade scope; this client has ${grant.scope}.`));
       }
       const parsed = def.input.safeParse(req.params.arguments ?? {});
-      if (!parsed.success) {
-        const msg = describeZodError(parsed.error);
-        return finish(errorResult('invalid_arguments', msg), 'error', msg);
-      }
+      if (!parsed.success) return fail(new Refusal('invalid_arguments', describeZodError(parsed.error)));
+      // Aborted when the client cancels (notifications/cancelled) or drops the response stream.
+      const key = callKey(extra.sessionId, extra.requestId);
+      const dropped = new AbortController();
+      this.inflight.set(key, dropped);
+      const signal = AbortSignal.any([extra.signal, dropped.signal]);
+      const token = req.params._meta?.progressToken;
+      const progress: ToolContext['progress'] =
+        token === undefined
+          ? () => {}
+          : (p) => {
+              extra
+                .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: p.progress, total: p.total, message: p.message } })
+                .catch(() => {}); // the client went away: the result (or the cancel) will settle the call
+            };
       try {
-        const out = await def.handler(parsed.data, { grant, signal: extra.signal });
-        return finish(
-          { content: [{ type: 'text', text: out.text }], structuredContent: out.structured as Record<string, unknown> },
-          'ok',
-          out.text.length > 300 ? `${out.text.slice(0, 300)}…` : out.text,
-        );
+        const out = await def.handler(parsed.data, { grant, signal, progress });
+        audit1('ok', `${out.text.length > 300 ? `${out.text.slice(0, 300)}…` : out.text}${cancelledNote(signal)}`);
+        return { content: [{ type: 'text', text: out.text }], structuredContent: out.structured as Record<string, unknown> };
       } catch (e) {
-        if (e instanceof ToolError) {
-          return finish(errorResult(e.code, e.message, e.data), e.code === 'refused' || e.code.endsWith('_denied') ? 'denied' : 'error', `${e.code}: ${e.message}`);
-        }
+        if (e instanceof Refusal) return fail(e, signal);
         console.error(`[mcp] tool ${name} failed:`, e instanceof Error ? e.stack : e);
-        return finish(errorResult('internal_error', `The companion could not run ${name}: ${e instanceof Error ? e.message : String(e)}`), 'error', 'internal error');
+        return fail(new Refusal('internal_error', `The companion could not run ${name}: ${e instanceof Error ? e.message : String(e)}`), signal);
+      } finally {
+        if (this.inflight.get(key) === dropped) this.inflight.delete(key);
+        // A cancelled request gets no response (the SDK drops it, as the spec allows): end its
+        // response stream now instead of leaving it open until the session closes.
+        if (extra.signal.aborted || dropped.signal.aborted) setImmediate(() => transport.closeSSEStream(extra.requestId));
       }
     });
     return server;
@@ -309,6 +345,11 @@ function readJsonBody(req: IncomingMessage, limit: number): Promise<{ ok: true; 
   });
 }
 
+/** For the audit: a result that finished after the client had cancelled was never delivered. */
+function cancelledNote(signal: AbortSignal, e?: Refusal): string {
+  return signal.aborted && e?.outcome !== 'cancelled' ? ' (the client had cancelled: this result was not delivered)' : '';
+}
+
 function grantOf(authInfo: AuthInfo | undefined): GrantRecord {
   const grant = (authInfo?.extra as { grant?: GrantRecord } | undefined)?.grant;
   if (!grant) throw new McpError(ErrorCode.InternalError, 'request reached the MCP server without authentication');
@@ -318,6 +359,17 @@ function grantOf(authInfo: AuthInfo | undefined): GrantRecord {
 function messages(body: unknown): Record<string, unknown>[] {
   const list = Array.isArray(body) ? body : [body];
   return list.filter((m): m is Record<string, unknown> => !!m && typeof m === 'object');
+}
+
+function callKey(sessionId: string | undefined, requestId: unknown): string {
+  return `${sessionId ?? ''}\u0000${typeof requestId}:${String(requestId)}`;
+}
+
+/** JSON-RPC ids of the tools/call requests in a body. */
+function toolCallIdsIn(body: unknown): unknown[] {
+  return messages(body)
+    .filter((m) => m.method === 'tools/call' && (typeof m.id === 'string' || typeof m.id === 'number'))
+    .map((m) => m.id);
 }
 
 function toolCallsIn(body: unknown): string[] {

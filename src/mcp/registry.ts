@@ -8,8 +8,13 @@ import type { GrantRecord } from '../oauth/service.ts';
 
 export interface ToolContext {
   grant: GrantRecord;
-  /** Aborted when the client cancels or disconnects. */
+  /** Aborted when the client cancels (MCP notifications/cancelled, or its own timeout) or the session closes. */
   signal: AbortSignal;
+  /**
+   * Tells the client the call is still alive (MCP notifications/progress). A no-op unless the
+   * request carried `_meta.progressToken`. `progress` must grow with every call.
+   */
+  progress: (p: { progress: number; total?: number; message: string }) => void;
 }
 
 export interface ToolAnnotations {
@@ -38,32 +43,34 @@ export interface ToolOutput<T> {
   structured: T;
 }
 
-/** A tool failure the caller should read: becomes an MCP tool error with a human sentence. */
-export class ToolError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly data: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
 export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(def: ToolDef<I, O>): ToolDef {
   return def as unknown as ToolDef;
 }
 
-export function errorResult(code: string, message: string, data: Record<string, unknown> = {}): CallToolResult {
+/** The `_meta` key of a tool error's machine-readable part (MCP reserves un-prefixed names). */
+export const ERROR_META_KEY = 'nt-mcp-companion/error';
+
+/**
+ * A tool error as every host can read it (MCP spec: a tool execution error is a result with
+ * `isError: true` and the sentence in `content`). The stable code leads the text — "[code] sentence"
+ * — because the text is what the model reads; it is repeated with its facts under `_meta`.
+ * No `structuredContent`: hosts (the SDK client among them) validate structured content against
+ * the tool's outputSchema, which describes success, and would throw -32602 instead of showing it.
+ */
+export function toolErrorResult(code: string, message: string, data: Record<string, unknown> = {}): CallToolResult {
   return {
     isError: true,
-    content: [{ type: 'text', text: message }],
-    structuredContent: { error: code, message, ...data },
+    content: [{ type: 'text', text: `[${code}] ${message}` }],
+    _meta: { [ERROR_META_KEY]: { ...data, code } },
   };
 }
 
+/** "Invalid arguments — "account" is required (string); unknown argument "bogus"." */
 export function describeZodError(e: z.ZodError): string {
   const parts = e.issues.slice(0, 5).map((i) => {
     const where = i.path.length ? `"${i.path.join('.')}"` : 'the arguments';
+    if (i.code === 'invalid_type' && /received undefined$/.test(i.message)) return `${where} is required (${i.expected})`;
+    if (i.code === 'unrecognized_keys') return `unknown argument${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
     return `${where}: ${i.message}`;
   });
   return `Invalid arguments — ${parts.join('; ')}.`;
@@ -108,8 +115,8 @@ export class ToolRegistry {
           name: d.name,
           title: d.title,
           description: d.description,
-          inputSchema: z.toJSONSchema(d.input, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>,
-          outputSchema: z.toJSONSchema(d.output, { io: 'output', target: 'draft-2020-12' }) as Record<string, unknown>,
+          inputSchema: portable(z.toJSONSchema(d.input, { io: 'input', target: 'draft-2020-12' })) as Record<string, unknown>,
+          outputSchema: portable(z.toJSONSchema(d.output, { io: 'output', target: 'draft-2020-12' })) as Record<string, unknown>,
           annotations: { title: d.title, ...d.annotations },
         },
       }));
@@ -120,4 +127,29 @@ export class ToolRegistry {
     }
     return canTrade ? this.listed.trade : this.listed.read;
   }
+}
+
+const ANNOTATIONS = new Set(['description', 'title', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly', '$schema']);
+
+/**
+ * Spells a JSON Schema the way the most hosts accept (the MCP Inspector's --strict portability
+ * check): a nullable `type: ["number", "null"]` becomes `anyOf` of single-type branches (hosts
+ * that map schemas onto a single-type dialect reject type arrays), and a loose object's
+ * `additionalProperties: {}` becomes `true`. Same contract, other spelling.
+ */
+export function portable(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(portable);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = portable(v);
+  if (out.additionalProperties && typeof out.additionalProperties === 'object' && Object.keys(out.additionalProperties).length === 0) {
+    out.additionalProperties = true;
+  }
+  if (Array.isArray(out.type)) {
+    const kept: Record<string, unknown> = {};
+    const rest: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(out)) if (k !== 'type') (ANNOTATIONS.has(k) ? kept : rest)[k] = v;
+    return { ...kept, anyOf: (out.type as string[]).map((t) => (t === 'null' ? { type: 'null' } : { type: t, ...rest })) };
+  }
+  return out;
 }

@@ -11,8 +11,9 @@ import {
   QuoteSchema,
   type Order,
 } from '../ninjatrader/protocol.ts';
-import { defineTool, ToolError, type ToolContext, type ToolDef } from '../mcp/registry.ts';
+import { defineTool, type ToolContext, type ToolDef } from '../mcp/registry.ts';
 import { randomSecret } from '../util/crypto.ts';
+import { asSentence, Refusal } from './refusal.ts';
 import type { Trading, TradeAction, TradeResult } from './trading.ts';
 
 const accountArg = z.string().min(1).max(100).describe('NinjaTrader account name, e.g. "Sim101"');
@@ -50,7 +51,7 @@ const TYPE_MAP = { MARKET: 'Market', LIMIT: 'Limit', STOPMARKET: 'StopMarket', S
 
 function resolve(trading: Trading, input: string): { contract: string; spec: NonNullable<ReturnType<typeof resolveInstrument>>['spec'] } {
   const r = resolveInstrument(input, new Date(trading.now()));
-  if (!r) throw new ToolError('unknown_instrument', `Unknown instrument "${input}". Use a root (${ROOTS.join(', ')}), a contract like "ES 12-26", or a symbol like "ESZ26".`);
+  if (!r) throw new Refusal('unknown_instrument', `Unknown instrument "${input}". Use a root (${ROOTS.join(', ')}), a contract like "ES 12-26", or a symbol like "ESZ26".`);
   return { contract: r.contract, spec: r.spec };
 }
 
@@ -59,13 +60,13 @@ function toPlaceAction(trading: Trading, a: PlaceIn): Extract<TradeAction, { kin
   const type = TYPE_MAP[a.orderType];
   const needsLimit = type === 'Limit' || type === 'StopLimit';
   const needsStop = type === 'StopMarket' || type === 'StopLimit';
-  if (needsLimit && a.limitPrice === undefined) throw new ToolError('invalid_arguments', `A ${a.orderType} order needs limitPrice.`);
-  if (needsStop && a.stopPrice === undefined) throw new ToolError('invalid_arguments', `A ${a.orderType} order needs stopPrice.`);
-  if (!needsLimit && a.limitPrice !== undefined) throw new ToolError('invalid_arguments', `limitPrice does not apply to a ${a.orderType} order.`);
-  if (!needsStop && a.stopPrice !== undefined) throw new ToolError('invalid_arguments', `stopPrice does not apply to a ${a.orderType} order.`);
+  if (needsLimit && a.limitPrice === undefined) throw new Refusal('invalid_arguments', `A ${a.orderType} order needs limitPrice.`);
+  if (needsStop && a.stopPrice === undefined) throw new Refusal('invalid_arguments', `A ${a.orderType} order needs stopPrice.`);
+  if (!needsLimit && a.limitPrice !== undefined) throw new Refusal('invalid_arguments', `A ${a.orderType} order takes no limitPrice.`);
+  if (!needsStop && a.stopPrice !== undefined) throw new Refusal('invalid_arguments', `A ${a.orderType} order takes no stopPrice.`);
   for (const [label, p] of [['limitPrice', a.limitPrice], ['stopPrice', a.stopPrice]] as const) {
     if (p !== undefined && !isOnTick(p, spec.tickSize)) {
-      throw new ToolError('invalid_arguments', `${label} ${p} is not on the ${spec.root} tick size ${spec.tickSize} (e.g. ${formatPrice(Math.round(p / spec.tickSize) * spec.tickSize, spec)}).`);
+      throw new Refusal('invalid_arguments', `The ${label} ${p} is not on the ${spec.root} tick size ${spec.tickSize} (e.g. ${formatPrice(Math.round(p / spec.tickSize) * spec.tickSize, spec)}).`);
     }
   }
   return {
@@ -105,7 +106,10 @@ export function tradingTools(trading: Trading): ToolDef[] {
   const tag = () => (simulated() ? ' [SIMULATED]' : '') + (stale() ? ' [STALE: NinjaTrader link is down; last known data]' : '');
   const accountsOf = (ctx: ToolContext, account?: string) => trading.accountsFor(ctx.grant, account);
   const run = async (ctx: ToolContext, tool: string, action: TradeAction): Promise<{ text: string; structured: TradeResult }> => {
-    const r = await trading.execute(ctx.grant, tool, action, ctx.signal);
+    const r = await trading.execute(ctx.grant, tool, action, {
+      signal: ctx.signal,
+      onWaiting: (w) => ctx.progress({ progress: w.elapsedMs / 1000, total: w.totalMs / 1000, message: w.message }),
+    });
     return { text: `${r.message}${r.simulated ? ' [SIMULATED]' : ''}`, structured: r };
   };
 
@@ -135,7 +139,7 @@ export function tradingTools(trading: Trading): ToolDef[] {
       handler: async (a, ctx) => {
         trading.assertAccount(ctx.grant, a.account);
         const acct = link.mirror.account(a.account);
-        if (!acct) throw new ToolError('unknown_account', `NinjaTrader does not report an account "${a.account}" right now.`);
+        if (!acct) throw new Refusal('unknown_account', `NinjaTrader does not report an account "${a.account}" right now.`);
         const openPositions = link.mirror.positions(a.account).filter((p) => p.marketPosition !== 'Flat').length;
         const workingOrders = link.mirror.orders(a.account, { working: true }).length;
         const i = acct.items;
@@ -170,7 +174,8 @@ export function tradingTools(trading: Trading): ToolDef[] {
       handler: async (a, ctx) => {
         const orders = accountsOf(ctx, a.account).flatMap((n) => link.mirror.orders(n, a.status === 'working' ? { working: true } : {}));
         orders.sort((x, y) => x.time.localeCompare(y.time));
-        return { text: orders.length ? `${orders.length} ${a.status} order(s)${tag()}\n${orders.map(orderLine).join('\n')}` : `No ${a.status} orders.${tag()}`, structured: { orders, simulated: simulated(), stale: stale() } };
+        const none = a.status === 'working' ? 'No working orders.' : 'No orders yet (working, filled, cancelled or rejected).';
+        return { text: orders.length ? `${orders.length} ${a.status === 'working' ? 'working ' : ''}order(s)${tag()}\n${orders.map(orderLine).join('\n')}` : `${none}${tag()}`, structured: { orders, simulated: simulated(), stale: stale() } };
       },
     }),
     defineTool({
@@ -184,9 +189,9 @@ export function tradingTools(trading: Trading): ToolDef[] {
       handler: async (a, ctx) => {
         trading.assertAccount(ctx.grant, a.account);
         const key = a.orderId ?? a.clientOrderId;
-        if (!key) throw new ToolError('invalid_arguments', 'Give orderId or clientOrderId.');
+        if (!key) throw new Refusal('invalid_arguments', 'Give orderId or clientOrderId.');
         const order = link.mirror.order(a.account, key);
-        if (!order) throw new ToolError('unknown_order', `No order "${key}" on ${a.account}.${stale() ? ' (The NinjaTrader link is down; the list may be out of date.)' : ''}`);
+        if (!order) throw new Refusal('unknown_order', `No order "${key}" on ${a.account}.${stale() ? ' (The NinjaTrader link is down; the list may be out of date.)' : ''}`);
         return { text: `${orderLine(order)}${tag()}`, structured: { order, simulated: simulated(), stale: stale() } };
       },
     }),
@@ -218,7 +223,7 @@ export function tradingTools(trading: Trading): ToolDef[] {
       handler: async (a) => {
         const { contract, spec } = resolve(trading, a.instrument);
         const quote = link.mirror.quote(contract);
-        if (!quote) throw new ToolError('no_market_data', `No market data for ${contract} yet.${stale() ? ' The NinjaTrader link is down.' : ''}`);
+        if (!quote) throw new Refusal('no_market_data', `No market data for ${contract} yet.${stale() ? ' The NinjaTrader link is down.' : ''}`);
         return {
           text: `${contract}${tag()}: bid ${formatPrice(quote.bid, spec)} / ask ${formatPrice(quote.ask, spec)}, last ${formatPrice(quote.last, spec)} at ${quote.time} (tick ${spec.tickSize} = $${spec.tickValue})`,
           structured: { quote, tickSize: spec.tickSize, pointValue: spec.pointValue, simulated: simulated(), stale: stale() },
@@ -240,7 +245,7 @@ export function tradingTools(trading: Trading): ToolDef[] {
         try {
           ({ bars } = await link.request('getBars', { instrument: contract, period: a.period, count: a.count }, { timeoutMs: trading.opts.addonTimeoutMs }));
         } catch (e) {
-          throw new ToolError((e as { code?: string }).code ?? 'addon_error', `NinjaTrader could not return bars: ${(e as Error).message}`);
+          throw new Refusal((e as { code?: string }).code ?? 'addon_error', `NinjaTrader could not return bars: ${asSentence((e as Error).message)}`);
         }
         const last = bars[bars.length - 1];
         return {

@@ -2,7 +2,7 @@
 // account allowlist, the kill switch, the per-grant limits, idempotency and the human
 // confirmation, writes the durable audit row, and only then sends the order to the add-on.
 import type { AuditLog } from '../audit/audit.ts';
-import type { ActivityRow, OrderConfirmation } from '../control/contract.ts';
+import type { ActivityRow, ConfirmationDecision, OrderConfirmation } from '../control/contract.ts';
 import type { TradingControl } from '../control/api.ts';
 import type { EventBus } from '../events.ts';
 import type { AddonLink } from '../ninjatrader/link.ts';
@@ -10,10 +10,10 @@ import { resolveInstrument } from '../ninjatrader/instruments.ts';
 import type { DomainEvent, Order } from '../ninjatrader/protocol.ts';
 import { scopeIncludes } from '../oauth/policy.ts';
 import type { GrantRecord } from '../oauth/service.ts';
-import { ToolError } from '../mcp/registry.ts';
 import type { DB } from '../store/db.ts';
 import { randomId } from '../util/crypto.ts';
 import { Journal } from './journal.ts';
+import { asSentence, Refusal } from './refusal.ts';
 import { Watermarks } from './watermarks.ts';
 
 export interface TradingOptions {
@@ -21,11 +21,14 @@ export interface TradingOptions {
   confirmationTimeoutMs: number;
   /** How long the add-on has to answer a trade request before the outcome is unknown. */
   addonTimeoutMs: number;
+  /** While an action waits for the person, how often the caller hears that it is still waiting. */
+  waitingNoticeMs: number;
 }
 
 export const DEFAULT_TRADING_OPTIONS: TradingOptions = {
   confirmationTimeoutMs: 120_000,
   addonTimeoutMs: 5_000,
+  waitingNoticeMs: 5_000,
 };
 
 export interface TradingDeps extends Partial<TradingOptions> {
@@ -73,7 +76,17 @@ export interface TradeResult {
 interface PendingConfirmation {
   confirmation: OrderConfirmation;
   kind: TradeAction['kind'];
-  resolve: (d: 'approved' | 'denied' | 'expired') => void;
+  resolve: (d: ConfirmationDecision) => void;
+  /** Set when engaging the kill switch closed it (the dashboard sees "denied"). */
+  closedByKillSwitch?: boolean;
+}
+
+/** How the caller of execute() waits: its cancellation, and who hears that it is still waiting. */
+export interface ExecuteWait {
+  /** Aborted when the client cancels: a pending confirmation closes at once, nothing is sent. */
+  signal: AbortSignal;
+  /** Called when a confirmation opens and every waitingNoticeMs while it stays open. */
+  onWaiting?: (w: { message: string; elapsedMs: number; totalMs: number }) => void;
 }
 
 const RISK_INCREASING = new Set<TradeAction['kind']>(['place', 'modify', 'reverse']);
@@ -94,6 +107,7 @@ export class Trading {
     this.opts = {
       confirmationTimeoutMs: deps.confirmationTimeoutMs ?? DEFAULT_TRADING_OPTIONS.confirmationTimeoutMs,
       addonTimeoutMs: deps.addonTimeoutMs ?? DEFAULT_TRADING_OPTIONS.addonTimeoutMs,
+      waitingNoticeMs: deps.waitingNoticeMs ?? DEFAULT_TRADING_OPTIONS.waitingNoticeMs,
     };
     const db = deps.db;
     this.s = {
@@ -106,6 +120,10 @@ export class Trading {
       getRequest: db.prepare('SELECT * FROM order_requests WHERE client_id = ? AND client_order_id = ?'),
       settle: db.prepare(
         'UPDATE order_requests SET status = @status, result = @result, updated_at = @now WHERE client_id = @client_id AND client_order_id = @client_order_id',
+      ),
+      reopen: db.prepare(
+        `UPDATE order_requests SET status = 'pending', grant_id = @grant_id, request = @request, result = NULL, updated_at = @now
+         WHERE client_id = @client_id AND client_order_id = @client_order_id AND status = 'cancelled'`,
       ),
       addActivity: db.prepare('INSERT INTO activity (ts, kind, message) VALUES (?, ?, ?)'),
     };
@@ -173,7 +191,10 @@ export class Trading {
     if (engaged) {
       // Orders waiting for a human decision are risk too: refuse the risk-increasing ones now.
       for (const [id, p] of this.pending) {
-        if (RISK_INCREASING.has(p.kind)) this.finishConfirmation(id, 'denied');
+        if (RISK_INCREASING.has(p.kind)) {
+          p.closedByKillSwitch = true;
+          this.finishConfirmation(id, 'denied');
+        }
       }
     }
   }
@@ -204,17 +225,16 @@ export class Trading {
       confirmations: () => this.confirmations(),
       decideConfirmation: (id, decision) => {
         if (!this.pending.has(id)) {
-          return { ok: false, status: 404, error: 'not_found', message: 'No such pending confirmation (already decided or expired).' };
+          throw new Refusal('confirmation_not_found', 'No such pending confirmation (already decided, expired or cancelled by the client).');
         }
         this.finishConfirmation(id, decision === 'approve' ? 'approved' : 'denied');
-        return { ok: true };
       },
       setKillSwitch: (engaged) => this.setKillSwitch(engaged),
       activity: (q) => this.activity(q),
     };
   }
 
-  private finishConfirmation(id: string, decision: 'approved' | 'denied' | 'expired'): void {
+  private finishConfirmation(id: string, decision: ConfirmationDecision): void {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
@@ -222,7 +242,7 @@ export class Trading {
     p.resolve(decision);
   }
 
-  private async confirm(grant: GrantRecord, tool: string, action: TradeAction, signal: AbortSignal): Promise<'approved' | 'denied' | 'expired'> {
+  private async confirm(grant: GrantRecord, tool: string, action: TradeAction, wait: ExecuteWait): Promise<ConfirmationDecision | 'kill_switch'> {
     const now = this.deps.now();
     const id = randomId('cnf');
     const confirmation: OrderConfirmation = {
@@ -243,29 +263,48 @@ export class Trading {
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + this.opts.confirmationTimeoutMs).toISOString(),
     };
-    const decision = await new Promise<'approved' | 'denied' | 'expired'>((resolve) => {
-      const timer = setTimeout(() => this.finishConfirmation(id, 'expired'), this.opts.confirmationTimeoutMs);
-      const onAbort = () => this.finishConfirmation(id, 'expired');
+    const { signal, onWaiting } = wait;
+    const total = this.opts.confirmationTimeoutMs;
+    // Hosts give up on a silent call after their own timeout (60 s by default in the MCP SDK);
+    // saying "still waiting" lets those that reset their timeout on progress keep waiting.
+    // Elapsed time is counted in notices, like the expiry timer it mirrors (both real time), so it
+    // grows with every notice as MCP requires of progress, whatever the injected clock does.
+    let notices = 0;
+    const notice = () => {
+      const elapsed = Math.min(total, notices++ * this.opts.waitingNoticeMs);
+      onWaiting?.({ message: `Waiting for the person to approve "${confirmation.summary}" in NT MCP Companion (${clock(total - elapsed)} left).`, elapsedMs: elapsed, totalMs: total });
+    };
+    let entry: PendingConfirmation | undefined;
+    const decided = await new Promise<ConfirmationDecision>((resolve) => {
+      const timer = setTimeout(() => this.finishConfirmation(id, 'expired'), total);
+      const ticker = onWaiting ? setInterval(notice, this.opts.waitingNoticeMs) : undefined;
+      // The client cancelled (or its own timeout fired): close the prompt now, place nothing.
+      const onAbort = () => this.finishConfirmation(id, 'cancelled');
       signal.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(id, {
+      entry = {
         confirmation,
         kind: action.kind,
         resolve: (d) => {
           clearTimeout(timer);
+          clearInterval(ticker);
           signal.removeEventListener('abort', onAbort);
           resolve(d);
         },
-      });
+      };
+      this.pending.set(id, entry);
       this.deps.bus.emit({ type: 'confirmation.created', confirmation });
+      if (signal.aborted) onAbort();
+      else if (onWaiting) notice();
     });
+    const decision = entry?.closedByKillSwitch ? 'kill_switch' : decided;
     this.deps.audit.record({
       kind: 'trade',
       event: 'trade.confirmation',
       clientId: grant.clientId,
       grantId: grant.id,
       tool,
-      outcome: decision === 'approved' ? 'ok' : 'denied',
-      detail: `${decision}: ${confirmation.summary}`,
+      outcome: decision === 'approved' ? 'ok' : decision === 'cancelled' ? 'cancelled' : decision === 'kill_switch' ? 'refused' : 'denied',
+      detail: `${decision === 'cancelled' ? 'cancelled by the client' : decision === 'kill_switch' ? 'closed by the kill switch' : decision}: ${confirmation.summary}`,
     });
     return decision;
   }
@@ -286,7 +325,7 @@ export class Trading {
   /** The accounts a grant may see, or throws naming the allowed ones. */
   assertAccount(grant: GrantRecord, account: string): void {
     if (!grant.accounts.includes(account)) {
-      throw new ToolError(
+      throw new Refusal(
         'account_not_allowed',
         `Account "${account}" is not available to this client. Allowed account${grant.accounts.length > 1 ? 's' : ''}: ${grant.accounts.join(', ')}.`,
         { allowedAccounts: grant.accounts },
@@ -305,10 +344,13 @@ export class Trading {
 
   // ───────────────────────── the guarded path ─────────────────────────
 
-  async execute(grant: GrantRecord, tool: string, action: TradeAction, signal: AbortSignal): Promise<TradeResult> {
+  /**
+   * Runs one trade action through every guard. A "no" is thrown as a Refusal; the caller's tool
+   * call is the one audit row that records it (src/mcp/endpoint.ts), so it is not written here.
+   */
+  async execute(grant: GrantRecord, tool: string, action: TradeAction, wait: ExecuteWait): Promise<TradeResult> {
     const refuse = (code: string, message: string): never => {
-      this.deps.audit.record({ kind: 'trade', event: 'trade.refused', clientId: grant.clientId, grantId: grant.id, tool, args: action, outcome: 'denied', detail: `${code}: ${message}` });
-      throw new ToolError(code, message);
+      throw new Refusal(code, message);
     };
     // 1. Scope, again: the HTTP layer checked it; money paths check it once more here.
     if (!scopeIncludes(grant.scope, 'mcp:trade')) refuse('insufficient_scope', `${tool} needs the mcp:trade scope.`);
@@ -317,7 +359,7 @@ export class Trading {
     // 3. Kill switch: new risk is refused; cancel and flatten still work.
     const checkKill = () => {
       if (this.kill.engaged && RISK_INCREASING.has(action.kind)) {
-        refuse('kill_switch', `Refused: the kill switch is engaged (since ${this.kill.since}). New orders, changes and reversals are blocked for every client; cancel and flatten still work. Only the person at the desktop can release it.`);
+        refuse('kill_switch_engaged', `Refused: the kill switch is engaged (since ${this.kill.since}). New orders, changes and reversals are blocked for every client; cancel and flatten still work. Only the person at the desktop can release it.`);
       }
     };
     checkKill();
@@ -335,7 +377,7 @@ export class Trading {
         request: JSON.stringify(action),
         now: this.deps.now(),
       }).changes;
-      if (reserved !== 1) return this.duplicate(grant, action);
+      if (reserved !== 1 && !this.reopenCancelled(grant, action)) return this.duplicate(grant, action);
     }
     const settle = (status: string, result: unknown) => {
       if (action.kind !== 'place') return;
@@ -344,14 +386,22 @@ export class Trading {
 
     // 7. Human confirmation at the desktop.
     if (grant.confirmPolicy === 'always') {
-      const decision = await this.confirm(grant, tool, action, signal);
+      const decision = await this.confirm(grant, tool, action, wait);
       if (decision !== 'approved') {
-        const message =
-          decision === 'denied'
-            ? `Not placed: the person at the desktop denied "${describe(action)}".`
-            : `Not placed: nobody confirmed "${describe(action)}" within ${Math.round(this.opts.confirmationTimeoutMs / 1000)} s.`;
-        settle('denied', { error: decision === 'denied' ? 'confirmation_denied' : 'confirmation_timeout', message });
-        throw new ToolError(decision === 'denied' ? 'confirmation_denied' : 'confirmation_timeout', message);
+        let err: Refusal;
+        if (decision === 'cancelled') {
+          err = new Refusal('cancelled_by_client', `Not placed: the client stopped waiting (it cancelled, timed out or disconnected) while "${describe(action)}" waited for the person's approval.`);
+        } else if (decision === 'kill_switch') {
+          // Engaging the kill switch closes the risk-increasing prompts (setKillSwitch): say so.
+          err = new Refusal('kill_switch_engaged', `Not placed: the kill switch was engaged while "${describe(action)}" waited for approval. Only the person at the desktop can release it.`);
+        } else if (decision === 'denied') {
+          err = new Refusal('confirmation_denied', `Not placed: the person at the desktop denied "${describe(action)}".`);
+        } else {
+          err = new Refusal('confirmation_timeout', `Not placed: nobody confirmed "${describe(action)}" within ${Math.round(this.opts.confirmationTimeoutMs / 1000)} s.`);
+        }
+        // A cancelled request never reached a decision: its clientOrderId may be used again.
+        settle(decision === 'cancelled' ? 'cancelled' : decision === 'kill_switch' ? 'rejected' : 'denied', { error: err.code, message: err.message });
+        throw err;
       }
       // The world may have changed while the person decided.
       try {
@@ -359,7 +409,7 @@ export class Trading {
         this.assertConnected();
         this.checkLimits(grant, action, refuse);
       } catch (e) {
-        settle('rejected', { error: (e as ToolError).code, message: (e as Error).message });
+        settle('rejected', { error: (e as Refusal).code, message: (e as Error).message });
         throw e;
       }
     }
@@ -371,7 +421,7 @@ export class Trading {
     );
     if (RISK_INCREASING.has(action.kind)) this.noteSent(grant.id);
     // 9. The add-on's answer: the idempotency record and the audit row are written together.
-    const record = (outcome: 'ok' | 'error', status: string, payload: unknown, detail: string) =>
+    const record = (outcome: 'ok' | 'error' | 'unknown', status: string, payload: unknown, detail: string) =>
       this.deps.audit.record(
         { kind: 'trade', event: 'trade.result', clientId: grant.clientId, grantId: grant.id, tool, outcome, detail },
         { also: () => settle(status, payload) },
@@ -382,7 +432,7 @@ export class Trading {
       return result;
     } catch (e) {
       const code = (e as { code?: string }).code ?? 'internal';
-      let err: ToolError;
+      let err: Refusal;
       let status: string;
       if (code === 'addon_timeout') {
         // Also a link that dropped after the request left: the order may exist (link.ts).
@@ -390,22 +440,22 @@ export class Trading {
           `Outcome unknown: the NinjaTrader add-on did not answer within ${this.opts.addonTimeoutMs / 1000} s. ` +
           `The action was NOT retried. Check ${action.kind === 'place' ? `get_order with clientOrderId "${action.clientOrderId}"` : 'list_orders and list_positions'} before trying again.`;
         status = 'unknown';
-        err = new ToolError('outcome_unknown', message, action.kind === 'place' ? { clientOrderId: action.clientOrderId } : {});
+        err = new Refusal('outcome_unknown', message, action.kind === 'place' ? { clientOrderId: action.clientOrderId } : {});
       } else if (code === 'addon_disconnected') {
         status = 'failed';
-        err = new ToolError('addon_disconnected', 'NinjaTrader is not connected: the add-on link is down, so nothing was sent. Start NinjaTrader 8 with the NT MCP Companion add-on, then retry.');
+        err = new Refusal('addon_disconnected', 'NinjaTrader is not connected: the add-on link is down, so nothing was sent. Start NinjaTrader 8 with the NT MCP Companion add-on, then retry.');
       } else {
         status = 'rejected';
-        err = new ToolError(code === 'internal' ? 'rejected' : code, `NinjaTrader rejected it: ${(e as Error).message}`);
+        err = new Refusal(code === 'internal' ? 'rejected' : code, `NinjaTrader rejected it: ${asSentence((e as Error).message)}`, {}, 'error');
       }
-      record('error', status, { error: err.code, message: err.message }, `${err.code}: ${err.message}`);
+      record(err.outcome === 'unknown' ? 'unknown' : 'error', status, { error: err.code, message: err.message }, `${err.code}: ${err.message}`);
       throw err;
     }
   }
 
   assertConnected(): void {
     if (this.deps.link.state().status !== 'connected') {
-      throw new ToolError(
+      throw new Refusal(
         'addon_disconnected',
         'NinjaTrader is not connected: the add-on link is down, so nothing can be sent. Start NinjaTrader 8 with the NT MCP Companion add-on (or the companion with its simulator), then retry.',
       );
@@ -453,13 +503,20 @@ export class Trading {
     }
   }
 
+  /** A request the client cancelled before anyone decided sent nothing: a retry may use its id again. */
+  private reopenCancelled(grant: GrantRecord, action: Extract<TradeAction, { kind: 'place' }>): boolean {
+    return (
+      this.s.reopen.run({ client_id: grant.clientId, client_order_id: action.clientOrderId, grant_id: grant.id, request: JSON.stringify(action), now: this.deps.now() }).changes === 1
+    );
+  }
+
   /** A retry with a client order id already seen: return the first result, never place again. */
   private duplicate(grant: GrantRecord, action: Extract<TradeAction, { kind: 'place' }>): TradeResult {
     const row = this.s.getRequest.get(grant.clientId, action.clientOrderId) as { status: string; result: string | null; request: string } | undefined;
     const simulated = this.deps.link.state().simulated;
-    this.deps.audit.record({ kind: 'trade', event: 'trade.duplicate', clientId: grant.clientId, grantId: grant.id, tool: 'place_order', args: action, outcome: 'ok', detail: `clientOrderId ${action.clientOrderId} already ${row?.status}` });
+    // No audit row of its own: the tool call's row says "duplicate" (one row per call).
     if (!row || row.status === 'pending') {
-      throw new ToolError('duplicate_in_progress', `An order with clientOrderId "${action.clientOrderId}" is still in progress (awaiting confirmation or NinjaTrader's answer). Nothing new was placed.`);
+      throw new Refusal('duplicate_in_progress', `An order with clientOrderId "${action.clientOrderId}" is still in progress (awaiting confirmation or NinjaTrader's answer). Nothing new was placed.`);
     }
     if (row.status === 'unknown') {
       // Reconcile by the client order id (carried as the NT8 order name), never resubmit.
@@ -472,7 +529,8 @@ export class Trading {
     }
     const first = row.result ? (JSON.parse(row.result) as Record<string, unknown>) : {};
     if (typeof first.error === 'string') {
-      throw new ToolError(first.error, `${String(first.message)} (This clientOrderId was already used; nothing new was placed.)`, { duplicate: true });
+      // The first answer, replayed by the idempotency guard: this call itself was refused.
+      throw new Refusal(first.error, `${String(first.message)} (This clientOrderId was already used; nothing new was placed.)`, { duplicate: true }, 'refused');
     }
     return { ...(first as unknown as TradeResult), duplicate: true, message: `Already placed earlier with clientOrderId "${action.clientOrderId}"; nothing new was placed. ${String(first.message ?? '')}` };
   }
@@ -555,4 +613,10 @@ export function describe(a: TradeAction): string {
     case 'reverse':
       return `Reverse the ${a.instrument} position on ${a.account}`;
   }
+}
+
+/** 95_000 ms → "1:35". */
+function clock(ms: number): string {
+  const secs = Math.ceil(ms / 1000);
+  return `${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, '0')}`;
 }

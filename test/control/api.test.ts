@@ -48,6 +48,10 @@ test('bad input gets 400/415 with a sentence and changes nothing', async () => {
   assert.equal((await c.controlJson<Status>('/status')).killSwitch.engaged, false);
   const q = await c.control('/audit?limit=-4');
   assert.equal(q.status, 400);
+  const o = await c.control('/audit?outcome=sort-of');
+  assert.equal(o.status, 400, 'outcomes outside the taxonomy are refused');
+  assert.match(((await o.json()) as { message: string }).message, /Invalid audit query: outcome/);
+  for (const outcome of ['ok', 'refused', 'denied', 'cancelled', 'error', 'unknown']) assert.equal((await c.control(`/audit?outcome=${outcome}`)).status, 200, outcome);
   assert.equal((await c.control('/consents/con_missing/approve', { body: {} })).status, 404);
 });
 

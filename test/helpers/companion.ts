@@ -159,9 +159,14 @@ export async function authorizeRaw(
   return { clientId: client.client_id, tokens, verifier, redirectUri };
 }
 
-/** A JSON-RPC POST to /mcp with a bearer token (raw HTTP, no SDK). */
-export async function mcpPost(origin: string, token: string | null, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${origin}/mcp`, {
+/**
+ * A JSON-RPC POST to /mcp with a bearer token (raw HTTP, no SDK). The companion answers requests
+ * with an SSE stream (so a tool call can send progress first); this reads it to the end and gives
+ * back the JSON-RPC response as a JSON body, keeping status and headers; `notifications` holds any
+ * notifications that came before it.
+ */
+export async function mcpPost(origin: string, token: string | null, body: unknown, headers: Record<string, string> = {}): Promise<Response & { notifications?: unknown[] }> {
+  const r = await fetch(`${origin}/mcp`, {
     method: 'POST',
     headers: {
       'Content-Type': 'application/json',
@@ -171,6 +176,17 @@ export async function mcpPost(origin: string, token: string | null, body: unknow
     },
     body: JSON.stringify(body),
   });
+  if (!/^text\/event-stream/.test(r.headers.get('content-type') ?? '')) return r;
+  const messages = (await r.text())
+    .split('\n\n')
+    .map((ev) => ev.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n'))
+    .filter(Boolean)
+    .map((d) => JSON.parse(d) as { id?: unknown; method?: string });
+  const responses = messages.filter((m) => m.id !== undefined && m.method === undefined);
+  const h = new Headers(r.headers);
+  h.set('content-type', 'application/json');
+  const out = new Response(JSON.stringify(responses.length === 1 ? responses[0] : responses), { status: r.status, headers: h });
+  return Object.assign(out, { notifications: messages.filter((m) => m.method !== undefined) });
 }
 
 export const INIT = {

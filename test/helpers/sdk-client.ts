@@ -85,5 +85,8 @@ export async function connectWithOAuth(
   const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider });
   const c2 = new Client({ name: 'sdk-test', version: '1.0.0' });
   await c2.connect(transport);
+  // As every host does: list the tools first. The SDK client then validates each result against
+  // the tool's outputSchema, so a result that does not match fails here as it would in a host.
+  await c2.listTools();
   return { client: c2, transport, provider, close: () => c2.close() };
 }

@@ -24,7 +24,7 @@ test('trade on Sim101 only: confirm → working → fill → position, execution
     assert.match(accts.text, /SIMULATED/);
     const other = await call(conn, 'get_account_summary', { account: 'Sim102' });
     assert.equal(other.isError, true);
-    assert.equal(other.s.error, 'account_not_allowed');
+    assert.equal(other.code, 'account_not_allowed');
     assert.match(other.text, /Allowed account: Sim101/);
     assert.equal((await call(conn, 'list_positions', { account: 'Sim102' })).isError, true);
 

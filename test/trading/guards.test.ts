@@ -31,11 +31,11 @@ test('confirmation: deny → not placed; timeout → not placed; both audited', 
     assert.equal((await c.control(`/confirmations/${conf.id}/deny`, { method: 'POST' })).status, 200);
     const r = await p;
     assert.equal(r.isError, true);
-    assert.equal(r.s.error, 'confirmation_denied');
+    assert.equal(r.code, 'confirmation_denied');
     assert.match(r.text, /denied/);
     const t = await call(conn, 'place_order', market());
     assert.equal(t.isError, true);
-    assert.equal(t.s.error, 'confirmation_timeout');
+    assert.equal(t.code, 'confirmation_timeout');
     assert.match(t.text, /nobody confirmed/);
     assert.equal(simOrders(c).length, 0);
     assert.equal((await c.control('/confirmations/cnf_gone/approve', { method: 'POST' })).status, 404);
@@ -51,20 +51,20 @@ test('limits: quantity per order, net position per instrument, orders per minute
   const { c, conn, done } = await setup({ confirmPolicy: 'never', limits: { maxOrderQuantity: 3, maxPositionPerInstrument: 4, maxOrdersPerMinute: 3 } });
   try {
     const big = await call(conn, 'place_order', market({ quantity: 4 }));
-    assert.equal(big.s.error, 'limit_max_order_quantity');
+    assert.equal(big.code, 'limit_max_order_quantity');
     assert.match(big.text, /quantity 4 exceeds this client's maximum of 3 per order/);
     assert.equal(simOrders(c).length, 0);
 
     assert.equal((await call(conn, 'place_order', market({ quantity: 3 }))).isError, false);
     await new Promise((r) => setTimeout(r, 50));
     const over = await call(conn, 'place_order', market({ quantity: 2 }));
-    assert.equal(over.s.error, 'limit_max_position');
+    assert.equal(over.code, 'limit_max_position');
     assert.match(over.text, /from 3 to 5; this client's maximum is 4/);
     // Reducing is always allowed by the position limit.
     assert.equal((await call(conn, 'place_order', market({ action: 'SELL', quantity: 2 }))).isError, false);
     assert.equal((await call(conn, 'place_order', market({ quantity: 1 }))).isError, false);
     const burst = await call(conn, 'place_order', market({ quantity: 1 }));
-    assert.equal(burst.s.error, 'limit_orders_per_minute');
+    assert.equal(burst.code, 'limit_orders_per_minute');
     assert.match(burst.text, /already sent 3 orders in the last minute/);
     assert.equal(simOrders(c).length, 3);
   } finally {
@@ -104,9 +104,9 @@ test('kill switch: new risk refused for every client at once; cancel and flatten
     assert.equal((await call(conn, 'place_order', market({ orderType: 'LIMIT', limitPrice: 5900 }))).isError, false);
     await c.controlJson('/kill-switch', { body: { engaged: true } });
     const refused = await call(conn, 'place_order', market());
-    assert.equal(refused.s.error, 'kill_switch');
+    assert.equal(refused.code, 'kill_switch_engaged');
     assert.match(refused.text, /kill switch is engaged/);
-    assert.equal((await call(conn, 'reverse_position', { account: 'Sim101', instrument: 'ES' })).s.error, 'kill_switch');
+    assert.equal((await call(conn, 'reverse_position', { account: 'Sim101', instrument: 'ES' })).code, 'kill_switch_engaged');
     const st = await call(conn, 'get_status');
     assert.equal(st.s.killSwitch.engaged, true);
     assert.match(st.text, /KILL SWITCH ENGAGED/);
@@ -137,8 +137,14 @@ test('kill switch engaged while an order waits for confirmation refuses that ord
     await c.controlJson('/kill-switch', { body: { engaged: true } });
     const r = await p;
     assert.equal(r.isError, true);
+    assert.equal(r.code, 'kill_switch_engaged', 'the kill switch closed it, not the person');
+    assert.match(r.text, /kill switch was engaged while "Buy 1 ES .*" waited for approval/);
     assert.equal(simOrders(c).length, 0);
     assert.equal((await c.controlJson<{ confirmations: unknown[] }>('/confirmations')).confirmations.length, 0);
+    const rows = (await c.controlJson<{ rows: { event: string; outcome: string; detail: string }[] }>('/audit?limit=20')).rows;
+    const closed = rows.find((x) => x.event === 'trade.confirmation')!;
+    assert.equal(closed.outcome, 'refused');
+    assert.match(closed.detail, /^closed by the kill switch: Buy 1 ES/);
   } finally {
     await done();
   }
@@ -150,7 +156,7 @@ test('unknown outcome: the add-on does not answer in time → outcome_unknown, n
     c.simulator!.pauseResponses();
     const r = await call(conn, 'place_order', market({ orderType: 'LIMIT', limitPrice: 5980, clientOrderId: 'slow-1' }));
     assert.equal(r.isError, true);
-    assert.equal(r.s.error, 'outcome_unknown');
+    assert.equal(r.code, 'outcome_unknown');
     assert.match(r.text, /NOT retried/);
     assert.match(r.text, /slow-1/);
     c.simulator!.resumeResponses();
@@ -200,7 +206,7 @@ test('add-on disconnected: trade tools fail fast with addon_disconnected; reads 
     await new Promise((r) => setTimeout(r, 100));
     const started = Date.now();
     const r = await call(conn, 'place_order', market());
-    assert.equal(r.s.error, 'addon_disconnected');
+    assert.equal(r.code, 'addon_disconnected');
     assert.ok(Date.now() - started < 1000, 'no hang');
     assert.match(r.text, /NinjaTrader is not connected/);
     const pos = await call(conn, 'list_positions', {});
@@ -208,7 +214,7 @@ test('add-on disconnected: trade tools fail fast with addon_disconnected; reads 
     assert.match(pos.text, /STALE/);
     const st = await call(conn, 'get_status');
     assert.notEqual(st.s.link.status, 'connected');
-    assert.equal((await call(conn, 'get_bars', { instrument: 'ES' })).s.error, 'addon_disconnected');
+    assert.equal((await call(conn, 'get_bars', { instrument: 'ES' })).code, 'addon_disconnected');
   } finally {
     await done();
   }
@@ -218,16 +224,16 @@ test('arguments are validated at the door with a sentence; other accounts are re
   const { c, conn, done } = await setup({ confirmPolicy: 'never' });
   try {
     const noPrice = await call(conn, 'place_order', market({ orderType: 'LIMIT' }));
-    assert.equal(noPrice.s.error, 'invalid_arguments');
+    assert.equal(noPrice.code, 'invalid_arguments');
     assert.match(noPrice.text, /needs limitPrice/);
     const offTick = await call(conn, 'place_order', market({ orderType: 'LIMIT', limitPrice: 5990.1 }));
     assert.match(offTick.text, /not on the ES tick size 0.25/);
     const badQty = await call(conn, 'place_order', market({ quantity: 1.5 }));
-    assert.equal(badQty.s.error, 'invalid_arguments');
+    assert.equal(badQty.code, 'invalid_arguments');
     const unknown = await call(conn, 'place_order', market({ instrument: 'ZZ' }));
-    assert.equal(unknown.s.error, 'unknown_instrument');
+    assert.equal(unknown.code, 'unknown_instrument');
     const other = await call(conn, 'place_order', market({ account: 'Sim102' }));
-    assert.equal(other.s.error, 'account_not_allowed');
+    assert.equal(other.code, 'account_not_allowed');
     assert.match(other.text, /Allowed account: Sim101/);
     const rejected = await call(conn, 'place_order', market({ orderType: 'STOPMARKET', stopPrice: 5990 }));
     assert.equal(rejected.isError, true);

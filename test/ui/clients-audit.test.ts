@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { AuditPage, AuthorizedClient } from '../../src/control/contract.ts';
+import { AUDIT_OUTCOMES, type AuditPage, type AuthorizedClient } from '../../src/control/contract.ts';
 import { INIT, mcpPost, startTestCompanion, type TestCompanion } from '../helpers/companion.ts';
 import { connectWithOAuth, HeadlessProvider, type ConnectedClient } from '../helpers/sdk-client.ts';
 import { ensureRendererBuilt, launchBrowser, openDashboard, shot, until, type Dashboard } from './browser.ts';
@@ -98,6 +98,25 @@ test('audit rows appear live (no re-fetch), filters work, and the CSV export con
   await until(async () => ((await page.getByTestId('audit-row').count()) === 1 ? true : undefined), 'the tool filter');
   assert.ok(auditFetches.some((u) => u.includes('tool=get_quote')));
   await page.getByTestId('audit-filter-tool').selectOption('');
+  await page.locator('[data-testid="audit-row"][data-tool="get_status"]').first().waitFor();
+
+  // Outcome filter: exactly the taxonomy; a guard's refusal is "refused"; a row written before the
+  // taxonomy (a refusal then recorded as "denied") still displays and filters as written.
+  const options = await page.getByTestId('audit-filter-outcome').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  assert.deepEqual(options, ['', ...Object.keys(AUDIT_OUTCOMES)]);
+  const notMine = (await conn.client.callTool({ name: 'get_account_summary', arguments: { account: 'Live999' } })) as CallToolResult;
+  assert.equal(notMine.isError, true);
+  const refusedRow = page.locator('[data-testid="audit-row"][data-tool="get_account_summary"][data-outcome="refused"]').first();
+  await refusedRow.waitFor();
+  assert.match(await refusedRow.innerText(), /account_not_allowed/);
+  c.db.prepare("INSERT INTO audit (ts, kind, event, tool, outcome, detail) VALUES (?, 'trade', 'trade.refused', 'place_order', 'denied', 'kill_switch: a row from before the taxonomy')").run(Date.now());
+  await page.getByTestId('audit-filter-outcome').selectOption('denied');
+  await page.locator('[data-testid="audit-row"][data-outcome="denied"][data-tool="place_order"]').waitFor();
+  assert.equal(await page.locator('[data-testid="audit-row"]:not([data-outcome="denied"])').count(), 0);
+  await page.getByTestId('audit-filter-outcome').selectOption('refused');
+  await until(async () => ((await page.locator('[data-testid="audit-row"][data-outcome="refused"]').count()) >= 1 && (await page.locator('[data-testid="audit-row"]:not([data-outcome="refused"])').count()) === 0) || undefined, 'the refused filter');
+  assert.ok(auditFetches.some((u) => u.includes('outcome=refused')));
+  await page.getByTestId('audit-filter-outcome').selectOption('');
   await page.locator('[data-testid="audit-row"][data-tool="get_status"]').first().waitFor();
 
   // Export: a real download of every row, properly quoted.

@@ -146,6 +146,24 @@ test('orders wait for the confirmation prompt: Escape denies (tool error), Appro
   assert.equal(list.filter((o) => o.name.includes('ui-denied-1')).length, 0, 'the denied order never reached the simulator');
 });
 
+test('the client cancels while the prompt is open: the prompt leaves the dashboard at once and nothing is placed', async () => {
+  assert.ok(conn, 'needs the client from the consent test');
+  const ac = new AbortController();
+  const cancelled = conn.client.callTool(
+    { name: 'place_order', arguments: { account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1, orderType: 'MARKET', clientOrderId: 'ui-cancelled-1' } },
+    undefined,
+    { signal: ac.signal },
+  );
+  const modal = page.getByTestId('confirmation-modal');
+  await modal.waitFor({ timeout: 10_000 });
+  assert.match(await page.getByTestId('confirmation-summary').innerText(), /Buy 1 ES/i);
+  ac.abort('the user pressed Esc in the host');
+  await assert.rejects(cancelled);
+  await modal.waitFor({ state: 'detached', timeout: 5_000 });
+  assert.equal((await c.controlJson<{ confirmations: unknown[] }>('/confirmations')).confirmations.length, 0);
+  assert.equal(c.simulator!.engine.orders('Sim101').filter((o) => o.name === 'ui-cancelled-1').length, 0, 'nothing placed');
+});
+
 test('kill switch: one click engages; a new order is refused, flatten_everything still works; release asks first', async () => {
   assert.ok(conn, 'needs the client from the consent test');
   await page.getByTestId('tab-overview').click();

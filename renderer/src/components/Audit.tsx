@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { AuditOutcome, AuditRow, AuthorizedClient } from '../../../src/control/contract.ts';
+import { AUDIT_OUTCOMES, type AuditOutcome, type AuditRow, type AuthorizedClient } from '../../../src/control/contract.ts';
 import type { AuditQuery } from '../../../src/control/contract.ts';
 import { useApp, useControlEvents } from '../context.ts';
 import { auditCsv, csvFileName, download } from '../csv.ts';
@@ -12,6 +12,9 @@ const KNOWN_TOOLS = [
   'flatten_everything', 'reverse_position',
 ];
 const PAGE = 100;
+/** Pill colour per outcome; a value not in the taxonomy (a future one) shows as a plain pill. */
+const OUTCOME_PILL: Record<AuditOutcome, string> = { ok: 'ok', refused: 'warn', denied: 'warn', cancelled: '', error: 'danger', unknown: 'danger' };
+const outcomeMeaning = (o: string): string => (AUDIT_OUTCOMES as Record<string, string>)[o] ?? '';
 const EXPORT_CAP = 50_000;
 
 interface Filters {
@@ -151,9 +154,11 @@ export function Audit() {
             Outcome{' '}
             <select value={filters.outcome} onChange={(e) => setFilters({ ...filters, outcome: e.target.value as Filters['outcome'] })} data-testid="audit-filter-outcome">
               <option value="">All</option>
-              <option value="ok">ok</option>
-              <option value="error">error</option>
-              <option value="denied">denied</option>
+              {(Object.keys(AUDIT_OUTCOMES) as AuditOutcome[]).map((o) => (
+                <option key={o} value={o} title={AUDIT_OUTCOMES[o]}>
+                  {o}
+                </option>
+              ))}
             </select>
           </label>
           <button type="button" className="btn small" onClick={() => void exportCsv()} disabled={exporting !== null} data-testid="audit-export">
@@ -205,7 +210,9 @@ export function Audit() {
                     </td>
                     <td>{r.tool ? <code>{r.tool}</code> : <span className="muted">—</span>}</td>
                     <td>
-                      <span className={`pill ${r.outcome === 'ok' ? 'ok' : r.outcome === 'denied' ? 'warn' : 'danger'}`}>{r.outcome}</span>
+                      <span className={`pill ${(OUTCOME_PILL as Record<string, string>)[r.outcome] ?? ''}`} title={outcomeMeaning(r.outcome)}>
+                        {r.outcome}
+                      </span>
                     </td>
                     <td className="detail">
                       {r.detail && (
