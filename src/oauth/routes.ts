@@ -21,7 +21,7 @@ import {
 import { z } from 'zod';
 import type { EventBus } from '../events.ts';
 import type { Urls } from '../http/urls.ts';
-import { errorPage, messagePage, waitingPage } from './pages.ts';
+import { clientsDocPage, errorPage, messagePage, waitingPage } from './pages.ts';
 import { normalizeScope, PKCE_VALUE, redirectUriMatches, redirectUriProblem, SUPPORTED_SCOPES } from './policy.ts';
 import { InvalidRedirectUriError, type ClientRecord, type ConsentRow, type OAuthService } from './service.ts';
 import { FixedWindowLimiter } from './limiter.ts';
@@ -173,6 +173,13 @@ export function oauthRouter(deps: OAuthRoutesDeps): Router {
   router.get('/.well-known/oauth-protected-resource/mcp', prm);
   router.get('/.well-known/oauth-protected-resource', prm);
 
+  // RFC 8414 §2 `service_documentation`: a page that exists, served here (no docs site on a tray app).
+  router.get('/docs/clients', (req, res) => {
+    pageHeaders(res);
+    const o = urls.originOf(req);
+    res.status(200).type('html').send(clientsDocPage({ mcpUrl: urls.resource(o), dashboardUrl: `${o}/` }));
+  });
+
   // ── registration (RFC 7591) ──
   router.post('/register', json, (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -200,7 +207,9 @@ export function oauthRouter(deps: OAuthRoutesDeps): Router {
   // ── authorization endpoint ──
   const authorize = (req: Request, res: Response) => {
     pageHeaders(res);
-    const wantsJson = !(req.headers.accept ?? '').includes('text/html');
+    // /authorize is a browser door: errors are a readable page unless the caller asks for JSON only.
+    const accept = req.headers.accept ?? '';
+    const wantsJson = accept.includes('application/json') && !accept.includes('text/html');
     const showError = (status: number, e: OAuthError) => {
       if (wantsJson) res.status(status).json(e.toResponseObject());
       else res.status(status).type('html').send(errorPage(e.errorCode, e.message));
@@ -304,6 +313,7 @@ export function oauthRouter(deps: OAuthRoutesDeps): Router {
               scope: row.requested_scope,
               waitUrl: req.originalUrl,
               expiresAt: row.expires_at,
+              now: deps.now(),
             }),
           );
         return;
