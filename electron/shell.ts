@@ -223,6 +223,12 @@ export function createShell<Img extends ImageLike>(deps: ShellDeps<Img>): Shell<
 
   function consentNotice(c: PendingConsent): [string, string] {
     const trade = c.requestedScope.includes('mcp:trade');
+    if (c.upgradeOf) {
+      return [
+        `${c.clientName} asks for an upgrade`,
+        `“${c.clientName}”, already connected with ${c.upgradeOf.scope}, now asks to ${trade ? 'read and trade' : 'read'} your NinjaTrader accounts. Open ${PRODUCT_NAME} to approve or deny.`,
+      ];
+    }
     return [
       `${c.clientName} asks for access`,
       `“${c.clientName}” (name given by the client, from ${c.redirectHost}) wants to ${trade ? 'read and trade' : 'read'} your NinjaTrader accounts. Open ${PRODUCT_NAME} to approve or deny.`,
