@@ -89,6 +89,8 @@ export interface AuthorizedClient {
   createdAt: string;
   lastUsedAt: string | null;
   callCount: number;
+  /** The host that served the client's metadata document (https client_id), else null. */
+  verifiedHost: string | null;
 }
 
 export type AuditOutcome = 'ok' | 'error' | 'denied';

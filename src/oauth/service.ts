@@ -21,6 +21,7 @@ import type { AuditLog } from '../audit/audit.ts';
 import type { EventBus } from '../events.ts';
 import type { DB } from '../store/db.ts';
 import { pkceS256, randomId, randomSecret, safeEqual, sha256Hex } from '../util/crypto.ts';
+import type { ClientMetadataDocument } from './cimd.ts';
 import { DEFAULT_LIMITS, normalizeScope, scopeIncludes, TTL } from './policy.ts';
 
 export class InvalidRedirectUriError extends OAuthError {
@@ -141,6 +142,11 @@ export class OAuthService {
          VALUES (@id, @name, @redirect_uris, @metadata, @secret_hash, @auth_method, @created_at)`,
       ),
       getClient: db.prepare('SELECT * FROM clients WHERE id = ? AND removed_at IS NULL'),
+      upsertClient: db.prepare(
+        `INSERT INTO clients (id, name, redirect_uris, metadata, secret_hash, auth_method, created_at)
+         VALUES (@id, @name, @redirect_uris, @metadata, NULL, 'none', @created_at)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, redirect_uris = excluded.redirect_uris, metadata = excluded.metadata`,
+      ),
       insertConsent: db.prepare(
         `INSERT INTO consents (id, browser_key_hash, client_id, redirect_uri, state, code_challenge, requested_scope, resource, created_at, expires_at)
          VALUES (@id, @browser_key_hash, @client_id, @redirect_uri, @state, @code_challenge, @requested_scope, @resource, @created_at, @expires_at)`,
@@ -291,6 +297,30 @@ export class OAuthService {
   }
 
   /**
+   * A client identified by a Client ID Metadata Document (cimd.ts has fetched and validated it):
+   * its row is created or refreshed from the document. The client_id is the URL itself; it is a
+   * public client (`none`), so no secret exists.
+   */
+  upsertMetadataDocumentClient(doc: ClientMetadataDocument): ClientRecord {
+    const now = this.deps.now();
+    const before = this.getClient(doc.clientId);
+    const name = doc.clientName ?? doc.host;
+    const metadata = JSON.stringify({ ...doc.metadata, client_id_metadata_document: { host: doc.host, fetchedAt: new Date(now).toISOString() } });
+    const redirectUris = JSON.stringify(doc.redirectUris);
+    this.s.upsertClient.run({ id: doc.clientId, name, redirect_uris: redirectUris, metadata, created_at: now });
+    if (!before || before.name !== name || JSON.stringify(before.redirectUris) !== redirectUris) {
+      this.deps.audit.record({
+        kind: 'auth',
+        event: before ? 'client.metadata_changed' : 'client.metadata_document',
+        clientId: doc.clientId,
+        outcome: 'ok',
+        detail: `${name} (metadata document at ${doc.host}) redirect ${doc.redirectUris.join(', ')}`,
+      });
+    }
+    return this.getClient(doc.clientId)!;
+  }
+
+  /**
    * Client authentication at /token and /revoke (RFC 6749 §2.3). The secret is compared by hash
    * in constant time. A confidential client must authenticate; a public one sends only its id.
    */
@@ -399,9 +429,10 @@ export class OAuthService {
     return { scope: g.scope, accounts: JSON.parse(g.accounts) as string[], grantedAt: new Date(g.created_at).toISOString() };
   }
 
-  private verifiedHostOf(clientId: string): string | null {
-    void clientId;
-    return null;
+  /** The host that served a metadata-document client's document; null for a registered client. */
+  verifiedHostOf(clientId: string): string | null {
+    const meta = this.getClient(clientId)?.metadata.client_id_metadata_document as { host?: unknown } | undefined;
+    return typeof meta?.host === 'string' ? meta.host : null;
   }
 
   /**
@@ -829,6 +860,7 @@ export class OAuthService {
         createdAt: new Date(r.created_at).toISOString(),
         lastUsedAt: r.last_used_at ? new Date(r.last_used_at).toISOString() : null,
         callCount: r.call_count,
+        verifiedHost: this.verifiedHostOf(r.client_id),
       });
     }
     return out;
