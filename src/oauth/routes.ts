@@ -169,7 +169,10 @@ export function oauthRouter(deps: OAuthRoutesDeps): Router {
     res.json({
       resource: urls.resource(o),
       authorization_servers: [urls.issuer(o)],
-      scopes_supported: [...SUPPORTED_SCOPES],
+      // RFC 9728 §2 (order carries no meaning). Listed trade-first on purpose: mcp-remote 0.15
+      // replaces an authorization scope that equals this list, joined, with its 401 scope
+      // (mcp:read), which turned its step-up request "mcp:read mcp:trade" back into mcp:read.
+      scopes_supported: [...SUPPORTED_SCOPES].reverse(),
       bearer_methods_supported: ['header'],
       resource_name: 'NT MCP Companion (NinjaTrader 8)',
     });

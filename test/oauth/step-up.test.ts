@@ -111,6 +111,11 @@ test('step-up denied: the read grant stays; the scope-less refresh after a chall
     const challenge = call.headers.get('www-authenticate')!;
     assert.match(challenge, /error="insufficient_scope"/);
     assert.match(challenge, /scope="mcp:read mcp:trade"/, 'names the scope needed, existing scope included');
+    // mcp-remote 0.15 swaps an authorization scope equal to the PRM list (joined) for its 401 scope,
+    // which would turn this step-up back into mcp:read: the PRM lists the same scopes in another order.
+    const prm = (await (await fetch(`${c.origin}/.well-known/oauth-protected-resource/mcp`)).json()) as { scopes_supported: string[] };
+    assert.deepEqual([...prm.scopes_supported].sort(), ['mcp:read', 'mcp:trade']);
+    assert.notEqual(prm.scopes_supported.join(' '), 'mcp:read mcp:trade');
 
     // The next scope-less refresh: invalid_grant (→ a new authorization), token neither rotated nor revoked.
     const steered = await refresh(t1.refresh_token);
