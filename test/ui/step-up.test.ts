@@ -1,12 +1,14 @@
 // Acceptance in real Chromium: a read client's step-up to trade appears as an *upgrade* of the
 // existing client (current → requested scope), the person allows it in the page, and the Clients
-// view shows one client with read + trade.
+// view shows one client with read + trade. A Client ID Metadata Document client is shown with its
+// verified host, distinct from a registered client's self-declared name.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { AuthorizedClient } from '../../src/control/contract.ts';
-import { browse, startTestCompanion, type TestCompanion } from '../helpers/companion.ts';
+import { browse, pkcePair, startTestCompanion, type TestCompanion } from '../helpers/companion.ts';
+import { json, makeTestPki, startDocServer, type DocServer, type TestPki } from '../helpers/tls.ts';
 import { connectWithOAuth, HeadlessProvider, type ConnectedClient } from '../helpers/sdk-client.ts';
 import { ensureRendererBuilt, launchBrowser, openDashboard, shot, type Dashboard } from './browser.ts';
 
@@ -15,10 +17,14 @@ let browser: Browser;
 let dash: Dashboard;
 let page: Page;
 let conn: ConnectedClient | undefined;
+let pki: TestPki;
+let docs: DocServer;
 
 before(async () => {
   await ensureRendererBuilt();
-  c = await startTestCompanion();
+  pki = makeTestPki();
+  docs = await startDocServer(pki);
+  c = await startTestCompanion({ cimd: { allowLoopback: true, ca: pki.ca } });
   browser = await launchBrowser();
   dash = await openDashboard(browser, c);
   page = dash.page;
@@ -27,6 +33,8 @@ after(async () => {
   await conn?.close().catch(() => {});
   await browser?.close();
   await c?.cleanup();
+  await docs?.close();
+  pki?.cleanup();
 });
 
 const armed = (p: Page, id: string) => p.waitForFunction((tid) => (document.querySelector(`[data-testid="${tid}"]`) as HTMLButtonElement | null)?.disabled === false, id);
@@ -84,4 +92,25 @@ test('the upgrade prompt says "upgrade", shows read → trade; after Allow the C
   const { clients } = await c.controlJson<{ clients: AuthorizedClient[] }>('/clients');
   assert.deepEqual(clients.map((x) => [x.name, x.scope]), [['Upgrade Bot', 'mcp:read mcp:trade']]);
   assert.deepEqual(dash.errors.filter((e) => /Content Security Policy|Refused/.test(e)), [], 'no CSP violations');
+});
+
+test('a metadata-document client: the prompt shows "verified: <host>", not "not verified"', async () => {
+  const clientId = `${docs.origin}/desk/client.json`;
+  docs.routes.set(
+    '/desk/client.json',
+    json({ client_id: clientId, client_name: 'Desk App', redirect_uris: ['http://127.0.0.1:9944/cb'], token_endpoint_auth_method: 'none' }),
+  );
+  const u = new URL(`${c.origin}/authorize`);
+  u.search = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: 'http://127.0.0.1:9944/cb', code_challenge: pkcePair().challenge, code_challenge_method: 'S256', scope: 'mcp:read' }).toString();
+  const back = await browse(u.href, async () => {
+    const modal = page.getByTestId('consent-modal');
+    await modal.waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByTestId('consent-verified-host').innerText(), `verified: localhost:${docs.port}`);
+    assert.equal(await page.getByTestId('consent-client-name').innerText(), 'Desk App');
+    assert.doesNotMatch(await modal.innerText(), /not verified/);
+    await shot(page, 'consent-cimd');
+    await page.getByTestId('consent-deny').click();
+    await modal.waitFor({ state: 'detached' });
+  });
+  assert.equal(back.searchParams.get('error'), 'access_denied');
 });
