@@ -211,6 +211,14 @@ describe('a metadata-document client through the companion', () => {
     assert.equal(bad.headers.get('location'), null);
     assert.match(await bad.text(), /redirect_uri is not registered/);
 
+    // The waiting page names the host that published the document.
+    const ok = await fetch(authorizeUrl(clientId, 'http://127.0.0.1:7777/callback', challenge), { redirect: 'manual', headers: { Accept: 'text/html' } });
+    assert.equal(ok.status, 303);
+    const wait = await fetch(new URL(ok.headers.get('location')!, c.origin), { headers: { Accept: 'text/html' } });
+    assert.match(await wait.text(), new RegExp(`client metadata published at <strong>localhost:${docs.port}</strong>`));
+    const pending = await c.waitForConsent();
+    await c.controlJson(`/consents/${pending.id}/deny`, { method: 'POST' });
+
     const gone = await fetch(authorizeUrl(`${docs.origin}/nothing-here.json`, 'http://127.0.0.1:7777/callback', challenge), { redirect: 'manual', headers: { Accept: 'text/html' } });
     assert.equal(gone.status, 400);
     assert.equal(gone.headers.get('location'), null);

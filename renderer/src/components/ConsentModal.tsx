@@ -17,6 +17,9 @@ export function ConsentModal(props: {
   const wantsTrade = c.requestedScope.includes('mcp:trade');
   const [scope, setScope] = useState<ScopeString>(c.requestedScope);
   const upgrade = c.upgradeOf;
+  // An existing client asking for more than it holds is an upgrade; asking for the same or less, a
+  // new sign-in of that client (approving either replaces its current access).
+  const widening = !!upgrade && wantsTrade && !upgrade.scope.includes('mcp:trade');
   // An upgrade starts from the accounts the person chose before.
   const kept = upgrade ? c.availableAccounts.filter((a) => upgrade.accounts.includes(a)) : [];
   const [accounts, setAccounts] = useState<string[]>(kept.length ? kept : c.availableAccounts);
@@ -39,7 +42,9 @@ export function ConsentModal(props: {
   return (
     <Modal titleId="consent-title" descId="consent-desc" testId="consent-modal" tone="warn" onEscape={deny} initialFocus={denyRef}>
       <header className="modal-head">
-        <h2 id="consent-title">{upgrade ? 'A connected client asks for an upgrade' : 'An AI client asks for access'}</h2>
+        <h2 id="consent-title">
+          {!upgrade ? 'An AI client asks for access' : widening ? 'A connected client asks for an upgrade' : 'A connected client signs in again'}
+        </h2>
         <Countdown expiresAt={c.expiresAt} now={now} testId="consent-countdown" />
       </header>
       <div id="consent-desc" className="modal-body">
@@ -55,7 +60,7 @@ export function ConsentModal(props: {
         </p>
         {upgrade && (
           <p className="upgrade-note" data-testid="consent-upgrade">
-            Upgrade of an existing client: it holds <strong>{scopeLabel(upgrade.scope)}</strong> on {upgrade.accounts.join(', ') || 'no account'} (since{' '}
+            {widening ? 'Upgrade of an existing client' : 'An existing client'}: it holds <strong>{scopeLabel(upgrade.scope)}</strong> on {upgrade.accounts.join(', ') || 'no account'} (since{' '}
             {new Date(upgrade.grantedAt).toLocaleString()}) and now asks for <strong>{scopeLabel(c.requestedScope)}</strong>. Allowing replaces its current
             access; denying leaves it as it is.
           </p>
