@@ -12,6 +12,7 @@
 // - No redirects: a 3xx is an error (the document must live at its own client_id).
 // - At most `maxBytes` (5 KB) and `timeoutMs` (5 s) for the whole exchange; 200 and JSON only.
 // - Cached for Cache-Control max-age (no-store / no-cache: not cached), at most 24 h, default 5 min.
+// - At most 8 different documents in flight at once; concurrent requests for one URL share a fetch.
 // - The TLS certificate is verified as usual; NODE_EXTRA_CA_CERTS adds trusted CAs (tests).
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request } from 'node:https';
@@ -43,6 +44,7 @@ export class CimdError extends Error {}
 
 const MAX_CACHE_MS = 24 * 60 * 60_000;
 const DEFAULT_CACHE_MS = 5 * 60_000;
+const MAX_CONCURRENT_FETCHES = 8;
 
 /** True when a client_id should be treated as a metadata document URL (draft §3: an https URL). */
 export function isMetadataDocumentClientId(clientId: string): boolean {
@@ -158,6 +160,8 @@ export class ClientMetadataFetcher {
     if (hit && hit.until > this.opts.now()) return hit.doc;
     const running = this.inflight.get(clientId);
     if (running) return running;
+    // /authorize is reachable by any page the browser navigates: bound the outbound fetches.
+    if (this.inflight.size >= MAX_CONCURRENT_FETCHES) throw new CimdError('too many client metadata documents are being fetched; try again');
     const p = this.fetchAndValidate(clientId).finally(() => this.inflight.delete(clientId));
     this.inflight.set(clientId, p);
     return p;

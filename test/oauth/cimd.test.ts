@@ -113,6 +113,24 @@ describe('fetch rules', () => {
     await refused(fetcher().resolve(`${docs.origin}/missing.json`), /HTTP 404/);
   });
 
+  test('at most 8 documents in flight; one URL asked twice shares one fetch', async () => {
+    const held: (() => void)[] = [];
+    for (let i = 0; i < 9; i++) {
+      docs.routes.set(`/slow${i}.json`, (_q, r) => held.push(() => json(doc(`/slow${i}.json`))(_q, r)));
+    }
+    const f = fetcher();
+    const first = f.resolve(`${docs.origin}/slow0.json`);
+    const again = f.resolve(`${docs.origin}/slow0.json`);
+    const rest = [1, 2, 3, 4, 5, 6, 7].map((i) => f.resolve(`${docs.origin}/slow${i}.json`));
+    await refused(f.resolve(`${docs.origin}/slow8.json`), /too many/);
+    while (held.length < 8) await new Promise((r) => setImmediate(r));
+    for (const release of held) release();
+    assert.equal((await first).clientId, (await again).clientId);
+    await Promise.all(rest);
+    assert.equal(docs.hits.get('/slow0.json'), 1);
+    assert.equal(docs.hits.get('/slow8.json') ?? 0, 0);
+  });
+
   test('validation: client_id must equal the URL; public clients only; redirect rules; JSON', async () => {
     const cases: [string, unknown, RegExp][] = [
       ['/mismatch.json', doc('/other.json'), /does not equal the URL/],
