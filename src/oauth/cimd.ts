@@ -111,8 +111,12 @@ export function classifyAddress(address: string): 'public' | 'loopback' | 'priva
   // IPv4-mapped in hex form (::ffff:a00:1): not worth decoding, never a public document host.
   if (family === 6 && /^(0{0,4}:){0,5}:?ffff:/i.test(address)) return 'private';
   const type = family === 4 ? 'ipv4' : 'ipv6';
-  if (LOOPBACK.check(address, type)) return 'loopback';
-  if (FORBIDDEN.check(address, type)) return 'private';
+  try {
+    if (LOOPBACK.check(address, type)) return 'loopback';
+    if (FORBIDDEN.check(address, type)) return 'private';
+  } catch {
+    return 'private'; // whatever BlockList cannot read is never fetched
+  }
   return 'public';
 }
 
@@ -239,7 +243,7 @@ export class ClientMetadataFetcher {
       // Resolve, check every address, and connect to the one checked (no DNS rebinding in between).
       const lookup = (hostname: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) => {
         dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses: LookupAddress[]) => {
-          if (err) return cb(err);
+          if (err || !Array.isArray(addresses)) return cb(err ?? new CimdError('the host did not resolve'));
           const bad = addresses.map((a) => this.allowed(a.address)).find(Boolean);
           if (bad || addresses.length === 0) {
             const e = new CimdError(`refused to fetch the client metadata document: ${bad ?? 'no address'}`);
