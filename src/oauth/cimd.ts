@@ -1,9 +1,11 @@
-// Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document; MCP 2025-11-25
+// Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document-02, section numbers
+// below are that revision's; MCP 2025-11-25
 // authorization, "the registration clients now prefer"): a client_id that is an https URL names a
 // JSON document, published by the client, that holds its metadata. The companion fetches it itself,
 // so the host that served it is verified (by TLS), unlike a name sent to /register.
 //
-// Fetch rules (docs/security.md, "Client ID Metadata Documents"):
+// Fetch rules (docs/security.md, "Client ID Metadata Documents"; CIMD §5 discovery, §5.2 caching,
+// §8.6 SSRF, §8.7 maximum response size):
 // - https only; the URL has a path, no fragment, no credentials, no dot segments.
 // - The host must resolve to public addresses only. Loopback is allowed only with the opt-in
 //   `allowLoopback` (tests, development), and then only when *every* address is loopback; other
@@ -46,12 +48,12 @@ const MAX_CACHE_MS = 24 * 60 * 60_000;
 const DEFAULT_CACHE_MS = 5 * 60_000;
 const MAX_CONCURRENT_FETCHES = 8;
 
-/** True when a client_id should be treated as a metadata document URL (draft §3: an https URL). */
+/** True when a client_id should be treated as a metadata document URL (CIMD §3 Client Identifier URL). */
 export function isMetadataDocumentClientId(clientId: string): boolean {
   return clientId.startsWith('https://');
 }
 
-/** draft §3: https scheme, a path component, no fragment, no user info, no dot segments. */
+/** CIMD §3: https scheme, a path component, no fragment, no user info, no dot segments. */
 export function clientIdUrlProblem(clientId: string): string | null {
   let u: URL;
   try {
@@ -128,7 +130,7 @@ const CacheControl = (header: string | undefined): number => {
   return Math.min(Number(m[2]) * 1000, MAX_CACHE_MS);
 };
 
-// The document (draft §4): RFC 7591 client metadata plus client_id. We support public clients only.
+// The document (CIMD §4): RFC 7591 client metadata plus client_id. We support public clients only.
 const Document = z
   .object({
     client_id: z.string(),
@@ -185,9 +187,9 @@ export class ClientMetadataFetcher {
       throw new CimdError(`the client metadata document is invalid: ${i ? `${i.path.join('.') || 'document'} ${i.message}` : 'malformed'}`);
     }
     const d = parsed.data;
-    // draft §4.1: the document's client_id must equal the URL it was fetched from, exactly.
+    // CIMD §4 / §8.1: the document's client_id equals the URL it came from (simple string comparison).
     if (d.client_id !== clientId) throw new CimdError('client_id in the document does not equal the URL it was fetched from');
-    // draft §4.1: a shared-secret method is meaningless for a published document; we support public clients.
+    // CIMD §4: a shared-secret method is meaningless for a published document; we support public clients.
     if ('client_secret' in d || 'client_secret_expires_at' in d) throw new CimdError('the document must not contain a client_secret');
     const method = d.token_endpoint_auth_method ?? 'none';
     if (method !== 'none') throw new CimdError(`token_endpoint_auth_method "${method}" is not supported for metadata-document clients; use none`);

@@ -159,7 +159,7 @@ export function oauthRouter(deps: OAuthRoutesDeps): Router {
       revocation_endpoint_auth_methods_supported: ['none', 'client_secret_post', 'client_secret_basic'],
       scopes_supported: [...SUPPORTED_SCOPES],
       authorization_response_iss_parameter_supported: true,
-      // draft-ietf-oauth-client-id-metadata-document §5 / MCP 2025-11-25: https client_ids accepted.
+      // draft-ietf-oauth-client-id-metadata-document-02 §6 / MCP 2025-11-25: https client_ids accepted.
       client_id_metadata_document_supported: true,
       service_documentation: `${o}/docs/clients`,
     });
