@@ -223,6 +223,13 @@ export function createShell<Img extends ImageLike>(deps: ShellDeps<Img>): Shell<
 
   function consentNotice(c: PendingConsent): [string, string] {
     const trade = c.requestedScope.includes('mcp:trade');
+    if (c.upgradeOf) {
+      const widening = trade && !c.upgradeOf.scope.includes('mcp:trade');
+      return [
+        widening ? `${c.clientName} asks for an upgrade` : `${c.clientName} signs in again`,
+        `“${c.clientName}”, already connected with ${c.upgradeOf.scope}, now asks to ${trade ? 'read and trade' : 'read'} your NinjaTrader accounts. Open ${PRODUCT_NAME} to approve or deny.`,
+      ];
+    }
     return [
       `${c.clientName} asks for access`,
       `“${c.clientName}” (name given by the client, from ${c.redirectHost}) wants to ${trade ? 'read and trade' : 'read'} your NinjaTrader accounts. Open ${PRODUCT_NAME} to approve or deny.`,

@@ -14,6 +14,7 @@ import { McpEndpoint } from './mcp/endpoint.ts';
 import { ToolRegistry } from './mcp/registry.ts';
 import { AddonLink } from './ninjatrader/link.ts';
 import { defaultPairingPath, writePairingFile } from './ninjatrader/pairing.ts';
+import { ClientMetadataFetcher, type CimdOptions } from './oauth/cimd.ts';
 import { oauthRouter } from './oauth/routes.ts';
 import { OAuthService } from './oauth/service.ts';
 import { startSimulatorAddon } from './simulator/addon.ts';
@@ -34,6 +35,8 @@ export interface CompanionOptions extends Partial<Config> {
   waitHoldMs?: number;
   trading?: Partial<TradingOptions>;
   linkTiming?: { requestTimeoutMs?: number; heartbeatIntervalMs?: number; deadPeerMs?: number };
+  /** Client ID Metadata Document fetches; `allowLoopback` is for tests and development only. */
+  cimd?: Omit<CimdOptions, 'now'>;
 }
 
 export interface Companion {
@@ -136,7 +139,15 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
   attachApp(server, urls, {
     mount(app) {
       app.use(
-        oauthRouter({ oauth, urls, bus, now, waitHoldMs: opts.waitHoldMs, registrationLimit: opts.registrationLimit }),
+        oauthRouter({
+          oauth,
+          urls,
+          bus,
+          now,
+          waitHoldMs: opts.waitHoldMs,
+          registrationLimit: opts.registrationLimit,
+          cimd: new ClientMetadataFetcher({ now, ...(opts.cimd ?? {}) }),
+        }),
       );
       app.use(CONTROL_PREFIX, controlRouter({ controlToken, oauth, audit, bus, status, trading: trading.control() }));
       app.all('/mcp', (req, res, next) => {

@@ -26,7 +26,8 @@ async function main(): Promise<number> {
 
   let companion;
   try {
-    companion = await startCompanion(config);
+    // Client ID Metadata Documents on loopback (a local test server): opt-in, never the default.
+    companion = await startCompanion({ ...config, cimd: { allowLoopback: process.env.NT_MCP_CIMD_ALLOW_LOOPBACK === '1' } });
   } catch (e) {
     if (e instanceof PortInUseError || e instanceof DataDirInUseError) {
       console.error(`nt-mcp-companion: ${e.message}`);

@@ -59,6 +59,8 @@ const ApproveBody = z
   .strict();
 const KillSwitchBody = z.object({ engaged: z.boolean() }).strict();
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/);
+/** A registered client's id, or a metadata-document client's https URL (sent percent-encoded). */
+const ClientId = z.union([Id, z.string().max(1000).regex(/^https:\/\/[^\s]+$/)]);
 const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   before: z.coerce.number().int().min(1).optional(),
@@ -149,7 +151,7 @@ export function controlRouter(deps: ControlDeps): Router {
   });
 
   router.post('/clients/:id/revoke', (req, res) => {
-    const id = parse(Id, req.params.id, 'client id');
+    const id = parse(ClientId, req.params.id, 'client id');
     if (!deps.oauth.revokeClient(id)) throw new HttpError(404, 'not_found', 'No such client.');
     res.json({ revoked: true });
   });

@@ -57,6 +57,18 @@ export interface PendingConsent {
   availableAccounts: string[];
   createdAt: string;
   expiresAt: string;
+  /**
+   * Set when this client already holds a live grant: the request would replace it (typically a
+   * step-up from mcp:read to mcp:trade). Approving supersedes that grant and its tokens; denying
+   * leaves it as it is. null for a client's first authorization.
+   */
+  upgradeOf: { scope: ScopeString; accounts: string[]; grantedAt: string } | null;
+  /**
+   * For a client identified by a Client ID Metadata Document (its client_id is an https URL):
+   * the host that served the document, fetched and validated by the companion. null for a
+   * dynamically registered client, whose name is only self-declared.
+   */
+  verifiedHost: string | null;
 }
 
 export interface ApproveConsentBody {
@@ -77,6 +89,8 @@ export interface AuthorizedClient {
   createdAt: string;
   lastUsedAt: string | null;
   callCount: number;
+  /** The host that served the client's metadata document (https client_id), else null. */
+  verifiedHost: string | null;
 }
 
 /**

@@ -113,9 +113,13 @@ export class McpEndpoint {
             detail: 'insufficient_scope: the grant has mcp:read only',
           });
         }
+        // RFC 6750 §3.1 + MCP 2025-11-25 "Scope Challenge Handling": name the scopes the request
+        // needs, existing ones included (the spec's recommended approach; SDK 1.32 replaces its
+        // scope with this value, so naming only mcp:trade would lose mcp:read).
+        this.deps.oauth.noteInsufficientScope(grant.id);
         res.writeHead(403, {
           'Content-Type': 'application/json',
-          'WWW-Authenticate': `Bearer error="insufficient_scope", scope="mcp:read mcp:trade", resource_metadata="${prm}", error_description="This tool needs the mcp:trade scope"`,
+          'WWW-Authenticate': `Bearer error="insufficient_scope", scope="mcp:read mcp:trade", resource_metadata="${prm}", error_description="This tool needs the mcp:trade scope; the person approves the upgrade in NT MCP Companion"`,
         });
         res.end(
           JSON.stringify({

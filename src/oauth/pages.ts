@@ -1,5 +1,7 @@
 // The only HTML the authorization server shows: a page that waits for the person's decision at
-// the desktop, and an error page. No forms, no buttons: consent cannot be given from a browser.
+// the desktop, an error page, and the short connection guide `service_documentation` points to.
+// No forms, no buttons: consent cannot be given from a browser. Every page is sent with
+// anti-framing and a CSP (routes.ts `pageHeaders`); no page runs script.
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -17,12 +19,15 @@ h1{font-size:1.3rem;margin:0 0 .8rem}p{line-height:1.5}code{font-size:.95em}
 </style></head><body><main>${body}</main></body></html>`;
 }
 
-export function waitingPage(p: { clientName: string; scope: string; waitUrl: string; expiresAt: number }): string {
-  const mins = Math.max(1, Math.round((p.expiresAt - Date.now()) / 60000));
+export function waitingPage(p: { clientName: string; verifiedHost?: string | null; scope: string; waitUrl: string; expiresAt: number; now: number }): string {
+  const mins = Math.max(1, Math.round((p.expiresAt - p.now) / 60000));
+  const who = p.verifiedHost
+    ? `<strong>${esc(p.clientName)}</strong> (client metadata published at <strong>${esc(p.verifiedHost)}</strong>)`
+    : `<strong>${esc(p.clientName)}</strong> (name given by the client itself)`;
   return shell(
     'Approve in NT MCP Companion',
     `<h1>Approve in NT MCP Companion</h1>
-<p><strong>${esc(p.clientName)}</strong> (name given by the client itself) asks for
+<p>${who} asks for
 <code>${esc(p.scope)}</code> access to your NinjaTrader accounts.</p>
 <p>Switch to the NT MCP Companion window (or its tray icon) to allow or deny it.
 This page follows your decision by itself.</p>
@@ -41,5 +46,25 @@ export function errorPage(error: string, description: string): string {
     `<h1>This authorization request cannot continue</h1>
 <p><code>${esc(error)}</code>: ${esc(description)}</p>
 <p class="muted">Nothing was granted. Start the connection again from your AI client.</p>`,
+  );
+}
+
+/** RFC 8414 `service_documentation`: how to connect a client, served by the companion itself. */
+export function clientsDocPage(p: { mcpUrl: string; dashboardUrl: string }): string {
+  return shell(
+    'Connecting AI clients',
+    `<h1>Connecting AI clients to NT MCP Companion</h1>
+<p>Give your MCP client this URL: <code>${esc(p.mcpUrl)}</code> (<code>localhost</code> works as well).</p>
+<p>The client discovers this authorization server by itself (RFC 9728, RFC 8414), registers
+(dynamic registration, RFC 7591, or a Client ID Metadata Document at an https URL), and opens your
+browser on a page that asks you to approve in the companion's window. Nothing is granted from a browser.</p>
+<ul>
+<li><code>mcp:read</code>: see accounts, positions, orders and prices.</li>
+<li><code>mcp:trade</code>: also place, change and cancel orders; by default you confirm every trade.</li>
+</ul>
+<p>A client holding <code>mcp:read</code> that calls a trade tool is asked to step up: a new prompt
+appears in the companion, marked as an upgrade of that client.</p>
+<p class="muted">Open the dashboard with the link the companion printed at start (it carries the control
+token). Full guide: docs/clients.md in the companion's source. Dashboard: ${esc(p.dashboardUrl)}</p>`,
   );
 }

@@ -17,6 +17,11 @@ export const TTL = {
    * Any other reuse of a rotated refresh token revokes the whole grant (RFC 9700 §4.14.2).
    */
   refreshGraceMs: 30_000,
+  /**
+   * After a 403 insufficient_scope, how long the grant's next scope-less refresh is answered
+   * invalid_grant to send the client into a new authorization (service.ts `refresh`).
+   */
+  stepUpWindowMs: 5 * 60_000,
 } as const;
 
 export const SUPPORTED_SCOPES = ['mcp:read', 'mcp:trade'] as const;

@@ -21,10 +21,11 @@ import {
 import { z } from 'zod';
 import type { EventBus } from '../events.ts';
 import type { Urls } from '../http/urls.ts';
-import { errorPage, messagePage, waitingPage } from './pages.ts';
+import { clientsDocPage, errorPage, messagePage, waitingPage } from './pages.ts';
 import { normalizeScope, PKCE_VALUE, redirectUriMatches, redirectUriProblem, SUPPORTED_SCOPES } from './policy.ts';
 import { InvalidRedirectUriError, type ClientRecord, type ConsentRow, type OAuthService } from './service.ts';
 import { FixedWindowLimiter } from './limiter.ts';
+import { CimdError, isMetadataDocumentClientId, type ClientMetadataFetcher } from './cimd.ts';
 
 export interface OAuthRoutesDeps {
   oauth: OAuthService;
@@ -34,6 +35,8 @@ export interface OAuthRoutesDeps {
   /** How long one wait-page request holds for a decision before re-rendering. */
   waitHoldMs?: number;
   registrationLimit?: { max: number; windowMs: number };
+  /** Client ID Metadata Documents: fetches and validates https client_ids. */
+  cimd: ClientMetadataFetcher;
 }
 
 function statusFor(e: OAuthError): number {
@@ -64,7 +67,7 @@ function pageHeaders(res: Response): void {
 }
 
 const AuthorizeParams = z.object({
-  client_id: z.string().min(1).max(200),
+  client_id: z.string().min(1).max(1000),
   redirect_uri: z.string().max(2000).optional(),
   response_type: z.string().optional(),
   code_challenge: z.string().optional(),
@@ -82,14 +85,14 @@ const TokenParams = z.object({
   refresh_token: z.string().max(500).optional(),
   scope: z.string().max(1000).optional(),
   resource: z.string().max(2000).optional(),
-  client_id: z.string().max(200).optional(),
+  client_id: z.string().max(1000).optional(),
   client_secret: z.string().max(500).optional(),
 });
 
 const RevokeParams = z.object({
   token: z.string({ error: 'token is required' }).min(1).max(500),
   token_type_hint: z.string().optional(),
-  client_id: z.string().max(200).optional(),
+  client_id: z.string().max(1000).optional(),
   client_secret: z.string().max(500).optional(),
 });
 
@@ -156,6 +159,8 @@ export function oauthRouter(deps: OAuthRoutesDeps): Router {
       revocation_endpoint_auth_methods_supported: ['none', 'client_secret_post', 'client_secret_basic'],
       scopes_supported: [...SUPPORTED_SCOPES],
       authorization_response_iss_parameter_supported: true,
+      // draft-ietf-oauth-client-id-metadata-document-02 §6 / MCP 2025-11-25: https client_ids accepted.
+      client_id_metadata_document_supported: true,
       service_documentation: `${o}/docs/clients`,
     });
   });
@@ -164,7 +169,10 @@ export function oauthRouter(deps: OAuthRoutesDeps): Router {
     res.json({
       resource: urls.resource(o),
       authorization_servers: [urls.issuer(o)],
-      scopes_supported: [...SUPPORTED_SCOPES],
+      // RFC 9728 §2 (order carries no meaning). Listed trade-first on purpose: mcp-remote 0.15
+      // replaces an authorization scope that equals this list, joined, with its 401 scope
+      // (mcp:read), which turned its step-up request "mcp:read mcp:trade" back into mcp:read.
+      scopes_supported: [...SUPPORTED_SCOPES].reverse(),
       bearer_methods_supported: ['header'],
       resource_name: 'NT MCP Companion (NinjaTrader 8)',
     });
@@ -172,6 +180,13 @@ export function oauthRouter(deps: OAuthRoutesDeps): Router {
   // RFC 9728 §3.1: the path-inserted form, plus the root form some clients try next.
   router.get('/.well-known/oauth-protected-resource/mcp', prm);
   router.get('/.well-known/oauth-protected-resource', prm);
+
+  // RFC 8414 §2 `service_documentation`: a page that exists, served here (no docs site on a tray app).
+  router.get('/docs/clients', (req, res) => {
+    pageHeaders(res);
+    const o = urls.originOf(req);
+    res.status(200).type('html').send(clientsDocPage({ mcpUrl: urls.resource(o), dashboardUrl: `${o}/` }));
+  });
 
   // ── registration (RFC 7591) ──
   router.post('/register', json, (req, res) => {
@@ -198,9 +213,11 @@ export function oauthRouter(deps: OAuthRoutesDeps): Router {
   });
 
   // ── authorization endpoint ──
-  const authorize = (req: Request, res: Response) => {
+  const authorize = async (req: Request, res: Response) => {
     pageHeaders(res);
-    const wantsJson = !(req.headers.accept ?? '').includes('text/html');
+    // /authorize is a browser door: errors are a readable page unless the caller asks for JSON only.
+    const accept = req.headers.accept ?? '';
+    const wantsJson = accept.includes('application/json') && !accept.includes('text/html');
     const showError = (status: number, e: OAuthError) => {
       if (wantsJson) res.status(status).json(e.toResponseObject());
       else res.status(status).type('html').send(errorPage(e.errorCode, e.message));
@@ -213,7 +230,22 @@ export function oauthRouter(deps: OAuthRoutesDeps): Router {
       raw = singleValued((req.method === 'POST' ? req.body : req.query) as Record<string, unknown>);
       const parsed = AuthorizeParams.safeParse(raw);
       if (!parsed.success) throw new InvalidRequestError(firstIssue(parsed.error));
-      const c = oauth.getClient(parsed.data.client_id);
+      let c: ClientRecord | null;
+      if (isMetadataDocumentClientId(parsed.data.client_id)) {
+        // A Client ID Metadata Document: fetched (or taken from the cache) and validated before
+        // anything else; its redirect_uris are then enforced like a registered client's.
+        try {
+          c = oauth.upsertMetadataDocumentClient(await deps.cimd.resolve(parsed.data.client_id));
+        } catch (e) {
+          if (e instanceof CimdError) {
+            oauth.recordAuthorizeRefusal(parsed.data.client_id, `client metadata document refused: ${e.message}`);
+            throw new InvalidClientError(e.message);
+          }
+          throw e;
+        }
+      } else {
+        c = oauth.getClient(parsed.data.client_id);
+      }
       if (!c) throw new InvalidClientError('unknown client_id');
       client = c;
       if (parsed.data.redirect_uri !== undefined) {
@@ -301,9 +333,11 @@ export function oauthRouter(deps: OAuthRoutesDeps): Router {
           .send(
             waitingPage({
               clientName: client?.name ?? 'Unknown client',
+              verifiedHost: oauth.verifiedHostOf(row.client_id),
               scope: row.requested_scope,
               waitUrl: req.originalUrl,
               expiresAt: row.expires_at,
+              now: deps.now(),
             }),
           );
         return;

@@ -21,6 +21,7 @@ import type { AuditLog } from '../audit/audit.ts';
 import type { EventBus } from '../events.ts';
 import type { DB } from '../store/db.ts';
 import { pkceS256, randomId, randomSecret, safeEqual, sha256Hex } from '../util/crypto.ts';
+import type { ClientMetadataDocument } from './cimd.ts';
 import { DEFAULT_LIMITS, normalizeScope, scopeIncludes, TTL } from './policy.ts';
 
 export class InvalidRedirectUriError extends OAuthError {
@@ -129,6 +130,8 @@ export class OAuthService {
   private readonly db: DB;
   private readonly s;
   private readonly verified = new Map<string, AccessContext>();
+  /** Grants the resource server just answered 403 insufficient_scope (grant id → until when). */
+  private readonly stepUps = new Map<string, number>();
 
   constructor(private readonly deps: OAuthDeps) {
     this.db = deps.db;
@@ -139,6 +142,11 @@ export class OAuthService {
          VALUES (@id, @name, @redirect_uris, @metadata, @secret_hash, @auth_method, @created_at)`,
       ),
       getClient: db.prepare('SELECT * FROM clients WHERE id = ? AND removed_at IS NULL'),
+      upsertClient: db.prepare(
+        `INSERT INTO clients (id, name, redirect_uris, metadata, secret_hash, auth_method, created_at)
+         VALUES (@id, @name, @redirect_uris, @metadata, NULL, 'none', @created_at)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, redirect_uris = excluded.redirect_uris, metadata = excluded.metadata`,
+      ),
       insertConsent: db.prepare(
         `INSERT INTO consents (id, browser_key_hash, client_id, redirect_uri, state, code_challenge, requested_scope, resource, created_at, expires_at)
          VALUES (@id, @browser_key_hash, @client_id, @redirect_uri, @state, @code_challenge, @requested_scope, @resource, @created_at, @expires_at)`,
@@ -178,6 +186,10 @@ export class OAuthService {
       touchGrant: db.prepare(
         `UPDATE grants SET last_used_at = @now, call_count = call_count + 1 WHERE id = @id`,
       ),
+      activeGrantOf: db.prepare(
+        `SELECT * FROM grants WHERE client_id = ? AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1`,
+      ),
+      carryUsage: db.prepare(`UPDATE grants SET call_count = @call_count, last_used_at = @last_used_at WHERE id = @id`),
       activeGrants: db.prepare(
         `SELECT g.*, c.name AS client_name, c.removed_at AS client_removed_at FROM grants g JOIN clients c ON c.id = g.client_id
          WHERE g.revoked_at IS NULL AND c.removed_at IS NULL ORDER BY g.created_at DESC`,
@@ -285,6 +297,30 @@ export class OAuthService {
   }
 
   /**
+   * A client identified by a Client ID Metadata Document (cimd.ts has fetched and validated it):
+   * its row is created or refreshed from the document. The client_id is the URL itself; it is a
+   * public client (`none`), so no secret exists.
+   */
+  upsertMetadataDocumentClient(doc: ClientMetadataDocument): ClientRecord {
+    const now = this.deps.now();
+    const before = this.getClient(doc.clientId);
+    const name = doc.clientName ?? doc.host;
+    const metadata = JSON.stringify({ ...doc.metadata, client_id_metadata_document: { host: doc.host, fetchedAt: new Date(now).toISOString() } });
+    const redirectUris = JSON.stringify(doc.redirectUris);
+    this.s.upsertClient.run({ id: doc.clientId, name, redirect_uris: redirectUris, metadata, created_at: now });
+    if (!before || before.name !== name || JSON.stringify(before.redirectUris) !== redirectUris) {
+      this.deps.audit.record({
+        kind: 'auth',
+        event: before ? 'client.metadata_changed' : 'client.metadata_document',
+        clientId: doc.clientId,
+        outcome: 'ok',
+        detail: `${name} (metadata document at ${doc.host}) redirect ${doc.redirectUris.join(', ')}`,
+      });
+    }
+    return this.getClient(doc.clientId)!;
+  }
+
+  /**
    * Client authentication at /token and /revoke (RFC 6749 §2.3). The secret is compared by hash
    * in constant time. A confidential client must authenticate; a public one sends only its id.
    */
@@ -336,7 +372,7 @@ export class OAuthService {
       event: 'consent.created',
       clientId: req.client.id,
       outcome: 'ok',
-      detail: `requested ${req.scope}; redirect ${req.redirectUri}`,
+      detail: `requested ${req.scope}; redirect ${req.redirectUri}${this.upgradeOf(req.client.id) ? `; upgrade of a client holding ${this.upgradeOf(req.client.id)!.scope}` : ''}`,
     });
     const pending = this.pendingConsents().find((c) => c.id === id);
     if (pending) this.deps.bus.emit({ type: 'consent.created', consent: pending });
@@ -381,7 +417,31 @@ export class OAuthService {
         availableAccounts: accounts,
         createdAt: new Date(r.created_at).toISOString(),
         expiresAt: new Date(r.expires_at).toISOString(),
+        upgradeOf: this.upgradeOf(r.client_id),
+        verifiedHost: this.verifiedHostOf(r.client_id),
       }));
+  }
+
+  /** The client's live grant, which a new consent would replace (null for a first authorization). */
+  private upgradeOf(clientId: string): PendingConsent['upgradeOf'] {
+    const g = this.s.activeGrantOf.get(clientId) as GrantRow | undefined;
+    if (!g) return null;
+    return { scope: g.scope, accounts: JSON.parse(g.accounts) as string[], grantedAt: new Date(g.created_at).toISOString() };
+  }
+
+  /** The host that served a metadata-document client's document; null for a registered client. */
+  verifiedHostOf(clientId: string): string | null {
+    const meta = this.getClient(clientId)?.metadata.client_id_metadata_document as { host?: unknown } | undefined;
+    return typeof meta?.host === 'string' ? meta.host : null;
+  }
+
+  /**
+   * The resource server answered 403 insufficient_scope to this grant (MCP 2025-11-25 step-up).
+   * Remembered briefly so that the client's next refresh can be steered into a new authorization.
+   */
+  noteInsufficientScope(grantId: string): void {
+    if (this.stepUps.size > 1000) this.stepUps.clear();
+    this.stepUps.set(grantId, this.deps.now() + TTL.stepUpWindowMs);
   }
 
   /**
@@ -399,7 +459,10 @@ export class OAuthService {
     // response states it). The UI defaults to what was asked.
     const scope = body.scope ?? row.requested_scope;
     const available = this.deps.availableAccounts();
-    const accounts = body.accounts ?? available;
+    // An upgrade keeps what the person chose before (accounts, limits) unless they change it now.
+    const previous = this.s.activeGrantOf.get(row.client_id) as GrantRow | undefined;
+    const previousAccounts = previous ? (JSON.parse(previous.accounts) as string[]).filter((a) => available.includes(a)) : [];
+    const accounts = body.accounts ?? (previousAccounts.length ? previousAccounts : available);
     if (accounts.length === 0) {
       throw new ConsentError('invalid_accounts', 'Choose at least one NinjaTrader account for this client.');
     }
@@ -410,7 +473,7 @@ export class OAuthService {
         `Unknown account${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; available: ${available.join(', ') || 'none (is NinjaTrader connected?)'}.`,
       );
     }
-    const limits: GrantLimits = { ...DEFAULT_LIMITS, ...(body.limits ?? {}) };
+    const limits: GrantLimits = { ...DEFAULT_LIMITS, ...(previous ? (JSON.parse(previous.limits) as GrantLimits) : {}), ...(body.limits ?? {}) };
     const confirmPolicy: ConfirmPolicy = body.confirmPolicy ?? 'always';
     const now = this.deps.now();
     const grantId = randomId('grt');
@@ -427,7 +490,10 @@ export class OAuthService {
         resource: row.resource,
         created_at: now,
       });
-      // One live grant per client, so the Clients list is the whole truth about its access.
+      // The client keeps its history in the Clients view across an upgrade.
+      if (previous) this.s.carryUsage.run({ id: grantId, call_count: previous.call_count, last_used_at: previous.last_used_at });
+      // One live grant per client, so the Clients list is the whole truth about its access: an
+      // upgrade supersedes the previous grant and revokes its tokens (docs/security.md, step-up).
       const superseded = this.s.supersedeGrants.run({ now, client_id: row.client_id, id: grantId }).changes;
       if (superseded) {
         this.db
@@ -447,7 +513,7 @@ export class OAuthService {
       clientId: row.client_id,
       grantId,
       outcome: 'ok',
-      detail: `granted ${grant.scope}${grant.scope !== row.requested_scope ? ` (client asked ${row.requested_scope})` : ''} on ${grant.accounts.join(', ')}; confirm ${confirmPolicy}`,
+      detail: `granted ${grant.scope}${grant.scope !== row.requested_scope ? ` (client asked ${row.requested_scope})` : ''} on ${grant.accounts.join(', ')}; confirm ${confirmPolicy}${previous ? `; replaces grant ${previous.id} (${previous.scope}), whose tokens are revoked` : ''}`,
     });
     this.deps.bus.emit({ type: 'consent.decided', id, decision: 'approved' });
     this.deps.bus.emit({ type: 'client.changed', clientId: row.client_id });
@@ -587,6 +653,19 @@ export class OAuthService {
             return { error: new InvalidScopeError('the grant does not include mcp:trade; ask the person again') };
           }
           scope = p.scope.split(/\s+/).includes('mcp:trade') ? grant.scope : 'mcp:read';
+        }
+        // MCP step-up meets RFC 6749 §6: a refresh cannot widen scope. SDK clients up to 1.32
+        // (typescript-sdk #2255) answer a 403 insufficient_scope by refreshing *without* a scope
+        // and give up when the same scope comes back. The one scope-less refresh that follows a
+        // challenge (within TTL.stepUpWindowMs) is therefore refused with invalid_grant, which
+        // sends such a client into a new authorization, i.e. to the upgrade prompt at the desktop.
+        // The refresh token is neither rotated nor revoked: the read grant stays usable.
+        const stepUp = this.stepUps.get(grant.id);
+        if (stepUp !== undefined && (p.scope === undefined || p.scope.trim() === '') && !scopeIncludes(grant.scope, 'mcp:trade')) {
+          this.stepUps.delete(grant.id);
+          if (stepUp > now) {
+            return { error: new InvalidGrantError('this grant lacks mcp:trade, which the server asked for; a refresh cannot widen it: start a new authorization with scope "mcp:read mcp:trade"') };
+          }
         }
         let grace = false;
         if (row.rotated_at !== null) {
@@ -781,6 +860,7 @@ export class OAuthService {
         createdAt: new Date(r.created_at).toISOString(),
         lastUsedAt: r.last_used_at ? new Date(r.last_used_at).toISOString() : null,
         callCount: r.call_count,
+        verifiedHost: this.verifiedHostOf(r.client_id),
       });
     }
     return out;

@@ -41,6 +41,12 @@ export class HeadlessProvider implements OAuthClientProvider {
   saveTokens(t: OAuthTokens) {
     this.saved = t;
   }
+  /** As mcp-remote and the Inspector do: the SDK calls this after invalid_grant / invalid_client. */
+  invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery') {
+    if (scope === 'all' || scope === 'tokens') this.saved = undefined;
+    if (scope === 'all' || scope === 'client') this.info = undefined;
+    if (scope === 'all' || scope === 'verifier') this.verifier = '';
+  }
   redirectToAuthorization(url: URL) {
     this.authorizationUrl = url;
   }

@@ -90,6 +90,11 @@ export function Clients() {
                   <tr key={c.id} data-testid="client-row" data-client-id={c.id}>
                     <td>
                       <strong>{c.name}</strong>
+                      {c.verifiedHost && (
+                        <span className="badge verified" title="Client metadata document fetched from this host over https">
+                          verified: {c.verifiedHost}
+                        </span>
+                      )}
                       <div className="muted mono small">{c.id}</div>
                     </td>
                     <td>

@@ -2,7 +2,7 @@
 // starts on Deny, Enter never approves, Allow is disabled until at least one account is chosen.
 import { useRef, useState } from 'react';
 import type { ApproveConsentBody, ConfirmPolicy, PendingConsent, ScopeString } from '../../../src/control/contract.ts';
-import { SCOPE_WORDS } from '../format.ts';
+import { scopeLabel, SCOPE_WORDS } from '../format.ts';
 import { Countdown, usePrompt } from './Countdown.tsx';
 import { Modal } from './Modal.tsx';
 
@@ -16,7 +16,13 @@ export function ConsentModal(props: {
   const c = props.consent;
   const wantsTrade = c.requestedScope.includes('mcp:trade');
   const [scope, setScope] = useState<ScopeString>(c.requestedScope);
-  const [accounts, setAccounts] = useState<string[]>(c.availableAccounts);
+  const upgrade = c.upgradeOf;
+  // An existing client asking for more than it holds is an upgrade; asking for the same or less, a
+  // new sign-in of that client (approving either replaces its current access).
+  const widening = !!upgrade && wantsTrade && !upgrade.scope.includes('mcp:trade');
+  // An upgrade starts from the accounts the person chose before.
+  const kept = upgrade ? c.availableAccounts.filter((a) => upgrade.accounts.includes(a)) : [];
+  const [accounts, setAccounts] = useState<string[]>(kept.length ? kept : c.availableAccounts);
   const [policy, setPolicy] = useState<ConfirmPolicy>('always');
   const { busy, error, now, armed, expired, run, deny } = usePrompt(c.expiresAt, props.onDeny);
   const denyRef = useRef<HTMLButtonElement>(null);
@@ -36,14 +42,29 @@ export function ConsentModal(props: {
   return (
     <Modal titleId="consent-title" descId="consent-desc" testId="consent-modal" tone="warn" onEscape={deny} initialFocus={denyRef}>
       <header className="modal-head">
-        <h2 id="consent-title">An AI client asks for access</h2>
+        <h2 id="consent-title">
+          {!upgrade ? 'An AI client asks for access' : widening ? 'A connected client asks for an upgrade' : 'A connected client signs in again'}
+        </h2>
         <Countdown expiresAt={c.expiresAt} now={now} testId="consent-countdown" />
       </header>
       <div id="consent-desc" className="modal-body">
         <p className="who">
           <strong data-testid="consent-client-name">{c.clientName}</strong>{' '}
-          <span className="muted">(name given by the client — not verified)</span>
+          {c.verifiedHost ? (
+            <span className="badge verified" data-testid="consent-verified-host">
+              verified: {c.verifiedHost}
+            </span>
+          ) : (
+            <span className="muted">(name given by the client — not verified)</span>
+          )}
         </p>
+        {upgrade && (
+          <p className="upgrade-note" data-testid="consent-upgrade">
+            {widening ? 'Upgrade of an existing client' : 'An existing client'}: it holds <strong>{scopeLabel(upgrade.scope)}</strong> on {upgrade.accounts.join(', ') || 'no account'} (since{' '}
+            {new Date(upgrade.grantedAt).toLocaleString()}) and now asks for <strong>{scopeLabel(c.requestedScope)}</strong>. Allowing replaces its current
+            access; denying leaves it as it is.
+          </p>
+        )}
         <dl className="facts">
           <dt>Sends you back to</dt>
           <dd>
