@@ -109,7 +109,7 @@ export class McpEndpoint {
             clientId: grant.clientId,
             grantId: grant.id,
             tool,
-            outcome: 'denied',
+            outcome: 'refused',
             detail: 'insufficient_scope: the grant has mcp:read only',
           });
         }

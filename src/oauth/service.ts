@@ -326,7 +326,7 @@ export class OAuthService {
    */
   authenticateClient(input: { clientId?: string; clientSecret?: string; via: 'basic' | 'post' | 'none' }): ClientRecord {
     const fail = (why: string, clientId: string | null) => {
-      this.deps.audit.record({ kind: 'auth', event: 'client.auth_failed', clientId, outcome: 'denied', detail: why });
+      this.deps.audit.record({ kind: 'auth', event: 'client.auth_failed', clientId, outcome: 'refused', detail: why });
       return new InvalidClientError(`client authentication failed: ${why}`);
     };
     if (!input.clientId) throw fail('no client_id', null);
@@ -344,7 +344,7 @@ export class OAuthService {
 
   /** An /authorize request refused after its redirect URI was validated (the error goes back to the client). */
   recordAuthorizeRefusal(clientId: string, detail: string): void {
-    this.deps.audit.record({ kind: 'auth', event: 'authorize.refused', clientId, outcome: 'denied', detail });
+    this.deps.audit.record({ kind: 'auth', event: 'authorize.refused', clientId, outcome: 'refused', detail });
   }
 
   // ───────────────────────── consents ─────────────────────────
@@ -610,11 +610,11 @@ export class OAuthService {
           event: 'code.replay',
           clientId: client.id,
           grantId: outcome.replayGrant,
-          outcome: 'denied',
+          outcome: 'refused',
           detail: 'authorization code presented twice; grant revoked',
         });
       } else {
-        this.deps.audit.record({ kind: 'auth', event: 'token.refused', clientId: client.id, outcome: 'denied', detail: outcome.error.message });
+        this.deps.audit.record({ kind: 'auth', event: 'token.refused', clientId: client.id, outcome: 'refused', detail: outcome.error.message });
       }
       throw outcome.error;
     }
@@ -692,11 +692,11 @@ export class OAuthService {
           event: 'refresh.reuse',
           clientId: client.id,
           grantId: outcome.reuseGrant,
-          outcome: 'denied',
+          outcome: 'refused',
           detail: 'a rotated refresh token was presented again; grant revoked',
         });
       } else {
-        this.deps.audit.record({ kind: 'auth', event: 'refresh.refused', clientId: client.id, outcome: 'denied', detail: outcome.error.message });
+        this.deps.audit.record({ kind: 'auth', event: 'refresh.refused', clientId: client.id, outcome: 'refused', detail: outcome.error.message });
       }
       throw outcome.error;
     }
@@ -738,7 +738,7 @@ export class OAuthService {
         kind: 'auth',
         event: 'revoke.foreign',
         clientId: client.id,
-        outcome: 'denied',
+        outcome: 'refused',
         detail: `tried to revoke a token of client ${row.client_id}`,
       });
       return;

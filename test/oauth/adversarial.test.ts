@@ -176,8 +176,9 @@ describe('codes and refresh tokens', () => {
     assert.equal((await mcpPost(c.origin, tokens.access_token, INIT)).status, 401, 'the replay revoked the grant');
     const rr = await fetch(`${c.origin}/token`, form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id }));
     assert.equal(rr.status, 400);
-    const audit = await c.controlJson<{ rows: { event: string }[] }>(`/audit?client=${client_id}`);
-    assert.ok(audit.rows.some((r) => r.event === 'code.replay'));
+    const audit = await c.controlJson<{ rows: { event: string; outcome: string }[] }>(`/audit?client=${client_id}`);
+    // A rule said no, not a person: the taxonomy's `refused`.
+    assert.equal(audit.rows.find((r) => r.event === 'code.replay')?.outcome, 'refused');
   });
 
   test('two parallel redemptions of one code: exactly one wins', async () => {
@@ -251,8 +252,8 @@ describe('codes and refresh tokens', () => {
     assert.equal((await mcpPost(c.origin, a.tokens.access_token, INIT)).status, 200, 'A’s token still works');
     const r2 = await fetch(`${c.origin}/revoke`, form({ token: a.tokens.refresh_token, client_id: b.client_id }));
     assert.equal(r2.status, 200);
-    const audit = await c.controlJson<{ rows: { event: string }[] }>(`/audit?client=${b.client_id}`);
-    assert.ok(audit.rows.some((x) => x.event === 'revoke.foreign'));
+    const audit = await c.controlJson<{ rows: { event: string; outcome: string }[] }>(`/audit?client=${b.client_id}`);
+    assert.equal(audit.rows.find((x) => x.event === 'revoke.foreign')?.outcome, 'refused');
     // A itself can.
     assert.equal((await fetch(`${c.origin}/revoke`, form({ token: a.tokens.access_token, client_id: a.clientId }))).status, 200);
     assert.equal((await mcpPost(c.origin, a.tokens.access_token, INIT)).status, 401);
