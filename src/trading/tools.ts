@@ -1,7 +1,7 @@
 // The NinjaTrader tools (docs/tools.md). Read tools answer from the live mirror (no round trip)
 // and say when it is stale; trade tools go through Trading.execute, the one guarded path.
 import { z } from 'zod';
-import { formatPrice, resolveInstrument, ROOTS, isOnTick } from '../ninjatrader/instruments.ts';
+import { formatPrice, resolveQuoted, rootOnly, rootOfContract, ROOTS, isOnTick, type ResolvedInstrument } from '../ninjatrader/instruments.ts';
 import {
   AccountSchema,
   BarSchema,
@@ -48,8 +48,13 @@ type PlaceIn = z.infer<typeof PlaceInput>;
 
 const TYPE_MAP = { MARKET: 'Market', LIMIT: 'Limit', STOPMARKET: 'StopMarket', STOPLIMIT: 'StopLimit' } as const;
 
-function resolve(trading: Trading, input: string): { contract: string; spec: NonNullable<ReturnType<typeof resolveInstrument>>['spec'] } {
-  const r = resolveInstrument(input, new Date(trading.now()));
+/**
+ * A root resolves to the month the link quotes (NinjaTrader, or the simulator following the
+ * calendar), so a companion left running across a roll moves to the new front month with it.
+ */
+function resolve(trading: Trading, input: string): { contract: string; spec: ResolvedInstrument['spec'] } {
+  const quoted = trading.link.mirror.allQuotes().map((q) => q.instrument);
+  const r = resolveQuoted(input, trading.now(), quoted);
   if (!r) throw new ToolError('unknown_instrument', `Unknown instrument "${input}". Use a root (${ROOTS.join(', ')}), a contract like "ES 12-26", or a symbol like "ESZ26".`);
   return { contract: r.contract, spec: r.spec };
 }
@@ -346,12 +351,25 @@ export function tradingTools(trading: Trading): ToolDef[] {
     defineTool({
       name: 'flatten_position',
       title: 'Flatten position',
-      description: `Closes the position in one instrument, or every position on the account when instrument is omitted, with market orders, and cancels working orders there. Allowed while the kill switch is engaged.${GUARD_NOTE}`,
+      description: `Closes the position in one instrument, or every position on the account when instrument is omitted, with market orders, and cancels working orders there. A root ("ES") closes every contract month held (in roll week both the old and the new month); a contract ("ES 12-26") only that month. Allowed while the kill switch is engaged.${GUARD_NOTE}`,
       scope: 'mcp:trade',
       input: z.object({ account: accountArg, instrument: instrumentArg.optional() }).strict(),
       output: TradeOutput,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-      handler: async (a, ctx) => run(ctx, 'flatten_position', { kind: 'flatten', account: a.account, instrument: a.instrument ? resolve(trading, a.instrument).contract : undefined }),
+      handler: async (a, ctx) => {
+        if (a.instrument === undefined) return run(ctx, 'flatten_position', { kind: 'flatten', account: a.account });
+        const { contract } = resolve(trading, a.instrument);
+        const root = rootOnly(a.instrument);
+        // A root means every month held or worked (roll week: ES 12-26 and ES 03-27), not just the front.
+        const held = root
+          ? [
+              ...trading.link.mirror.positions(a.account).filter((p) => p.marketPosition !== 'Flat').map((p) => p.instrument),
+              ...trading.link.mirror.orders(a.account, { working: true }).map((o) => o.instrument),
+            ].filter((i) => rootOfContract(i) === root)
+          : [];
+        const instruments = held.length > 0 ? [...new Set(held)].sort() : [contract];
+        return run(ctx, 'flatten_position', { kind: 'flatten', account: a.account, instrument: instruments[0], instruments });
+      },
     }),
     defineTool({
       name: 'flatten_everything',

@@ -32,22 +32,37 @@ test('unknown roots, unlisted months, expired contracts and junk resolve to null
   }
 });
 
-test('equity index front month rolls 8 days before the third Friday', () => {
-  // Third Friday of Dec 2026 = 18 Dec; roll on 10 Dec.
-  assert.equal(resolveInstrument('ES', new Date(Date.UTC(2026, 11, 9, 23)))?.contract, 'ES 12-26');
-  assert.equal(resolveInstrument('ES', new Date(Date.UTC(2026, 11, 10, 0)))?.contract, 'ES 03-27');
-  // Still tradable by name until expiry.
-  assert.equal(resolveInstrument('ES 12-26', new Date(Date.UTC(2026, 11, 18, 12)))?.contract, 'ES 12-26');
-  assert.equal(resolveInstrument('ES 12-26', new Date(Date.UTC(2026, 11, 19, 0))), null);
+test('equity index front month rolls 8 days before expiry, at the session start of the roll date', () => {
+  // Third Friday of Dec 2026 = 18 Dec (expiry 09:30 ET); NT8 rollover Thu 10 Dec, whose session
+  // starts Wed 9 Dec 18:00 ET = 23:00 UTC.
+  assert.equal(resolveInstrument('ES', Date.UTC(2026, 11, 9, 22, 59))?.contract, 'ES 12-26');
+  assert.equal(resolveInstrument('ES', Date.UTC(2026, 11, 9, 23, 0))?.contract, 'ES 03-27');
+  // Still tradable by name until trading terminates at 09:30 ET on the third Friday.
+  assert.equal(resolveInstrument('ES 12-26', Date.UTC(2026, 11, 18, 14, 29))?.contract, 'ES 12-26');
+  assert.equal(resolveInstrument('ES 12-26', Date.UTC(2026, 11, 18, 14, 30)), null);
   assert.equal(resolveInstrument('NQ', new Date(Date.UTC(2027, 0, 5)))?.contract, 'NQ 03-27');
 });
 
-test('CL rolls on the 15th, GC on the 25th of the month before', () => {
-  assert.equal(resolveInstrument('CL', new Date(Date.UTC(2026, 10, 14)))?.contract, 'CL 12-26');
-  assert.equal(resolveInstrument('CL', new Date(Date.UTC(2026, 10, 15)))?.contract, 'CL 01-27');
-  assert.equal(resolveInstrument('GC', new Date(Date.UTC(2026, 10, 24)))?.contract, 'GC 12-26');
-  assert.equal(resolveInstrument('GC', new Date(Date.UTC(2026, 10, 25)))?.contract, 'GC 01-27');
-  assert.equal(resolveInstrument('CL', new Date(Date.UTC(2026, 11, 20)))?.contract, 'CL 02-27');
+test('CL rolls the business day before its expiry (3 business days before the 25th), holidays counted', () => {
+  // CL 12-26: the 25th (Wed) is a business day → expiry Fri 20 Nov; roll Thu 19 Nov (session from Wed 18:00 ET).
+  assert.equal(resolveInstrument('CL', Date.UTC(2026, 10, 18, 22, 59))?.contract, 'CL 12-26');
+  assert.equal(resolveInstrument('CL', Date.UTC(2026, 10, 18, 23, 0))?.contract, 'CL 01-27');
+  assert.equal(resolveInstrument('CL 12-26', Date.UTC(2026, 10, 20, 19, 29))?.contract, 'CL 12-26');
+  assert.equal(resolveInstrument('CL 12-26', Date.UTC(2026, 10, 20, 19, 30)), null);
+  // CL 01-27: 25 Dec is Christmas → 4 business days before: Mon 21 Dec; roll Fri 18 Dec.
+  assert.equal(resolveInstrument('CL', Date.UTC(2026, 11, 17, 22, 59))?.contract, 'CL 01-27');
+  assert.equal(resolveInstrument('CL', Date.UTC(2026, 11, 17, 23, 0))?.contract, 'CL 02-27');
+  assert.equal(resolveInstrument('CL 01-27', Date.UTC(2026, 11, 21, 19, 29))?.contract, 'CL 01-27');
+});
+
+test('GC trades its active months and rolls on the third-last business day of the month before', () => {
+  // November 2026: 30 (Mon), 27 (Fri, early close), 25 (Wed; 26 is Thanksgiving) → roll Wed 25 Nov.
+  assert.equal(resolveInstrument('GC', Date.UTC(2026, 10, 24, 22, 59))?.contract, 'GC 12-26');
+  assert.equal(resolveInstrument('GC', Date.UTC(2026, 10, 24, 23, 0))?.contract, 'GC 02-27');
+  assert.equal(resolveInstrument('GC 01-27', Date.UTC(2026, 10, 2)), null, 'January is not an active GC month');
+  // Expiry: third-last business day of December 2026 = Tue 29 Dec, 13:30 ET.
+  assert.equal(resolveInstrument('GC 12-26', Date.UTC(2026, 11, 29, 18, 29))?.contract, 'GC 12-26');
+  assert.equal(resolveInstrument('GC 12-26', Date.UTC(2026, 11, 29, 18, 30)), null);
 });
 
 test('roundToTick, isOnTick and formatPrice', () => {
