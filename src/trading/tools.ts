@@ -1,7 +1,7 @@
 // The NinjaTrader tools (docs/tools.md). Read tools answer from the live mirror (no round trip)
 // and say when it is stale; trade tools go through Trading.execute, the one guarded path.
 import { z } from 'zod';
-import { formatPrice, resolveQuoted, rootOnly, rootOfContract, ROOTS, isOnTick, type ResolvedInstrument } from '../ninjatrader/instruments.ts';
+import { formatPrice, resolveInstrument, resolveQuoted, rootOnly, rootOfContract, ROOTS, isOnTick, type ResolvedInstrument } from '../ninjatrader/instruments.ts';
 import {
   AccountSchema,
   BarSchema,
@@ -365,7 +365,7 @@ export function tradingTools(trading: Trading): ToolDef[] {
           ? [
               ...trading.link.mirror.positions(a.account).filter((p) => p.marketPosition !== 'Flat').map((p) => p.instrument),
               ...trading.link.mirror.orders(a.account, { working: true }).map((o) => o.instrument),
-            ].filter((i) => rootOfContract(i) === root)
+            ].filter((i) => rootOfContract(i) === root && resolveInstrument(i, trading.now()) !== null) // expired months cannot take orders
           : [];
         const instruments = held.length > 0 ? [...new Set(held)].sort() : [contract];
         return run(ctx, 'flatten_position', { kind: 'flatten', account: a.account, instrument: instruments[0], instruments });
