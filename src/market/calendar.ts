@@ -18,6 +18,9 @@
 // late in the year before; check https://www.cmegroup.com/trading-hours.html#holidays and update
 // HOLIDAYS when it does). Times are ET (CME states them in CT; +1 h):
 // - New Year's Day, Good Friday, Christmas (and a Saturday Christmas observed on Friday): closed.
+//   Except Good Friday 2026 (3 April), the day of the March jobs report: as CME did in 2021 and
+//   2023 when the two coincided, equity index futures trade from Thursday 18:00 until 09:15 ET;
+//   energy and metals stay closed (assumed until CME publishes the 2026 notice).
 // - MLK, Presidents, Memorial, Juneteenth, Independence, Labor Day, Thanksgiving: Globex stays
 //   open from the evening before but halts early (equity 12:00 CT = 13:00 ET; energy and metals
 //   13:30 CT = 14:30 ET) and reopens 18:00 ET for the next trade date. These dates are not
@@ -57,7 +60,7 @@ export const HOLIDAYS: Readonly<Record<string, HolidayRule>> = {
   '2026-01-01': closed("New Year's Day"),
   '2026-01-19': halt('Martin Luther King Jr. Day'),
   '2026-02-16': halt("Presidents' Day"),
-  '2026-04-03': closed('Good Friday'),
+  '2026-04-03': { name: 'Good Friday', equity: '09:15', commodity: 'closed', businessDay: false },
   '2026-05-25': halt('Memorial Day'),
   '2026-06-19': halt('Juneteenth'),
   '2026-07-03': halt('Independence Day (observed)'),

@@ -38,7 +38,11 @@ test('holidays and early closes say plainly when the market reopens', () => {
   assert.equal(isOpen('ES', at('2026-11-27T18:15:00Z')), false);
   assert.match(describeClosed('GC', at('2026-11-27T18:50:00Z'))!, /closed early for the day after Thanksgiving; GC reopens Sun 2026-11-29 18:00 ET/);
   assert.match(describeClosed('NQ', at('2027-01-01T15:00:00Z'))!, /closed for New Year's Day; NQ reopens Sun 2027-01-03 18:00 ET/);
-  assert.match(describeClosed('ES', at('2026-04-03T14:00:00Z'))!, /closed for Good Friday; ES reopens Sun 2026-04-05 18:00 ET/);
+  // Good Friday 2026 is also jobs-report day: equity index futures trade until 09:15 ET, energy and metals not at all.
+  assert.equal(isOpen('ES', at('2026-04-03T13:14:00Z')), true);
+  assert.match(describeClosed('ES', at('2026-04-03T14:00:00Z'))!, /closed early for Good Friday; ES reopens Sun 2026-04-05 18:00 ET/);
+  assert.match(describeClosed('CL', at('2026-04-03T12:00:00Z'))!, /closed for Good Friday; CL reopens Sun 2026-04-05 18:00 ET/);
+  assert.match(describeClosed('ES', at('2027-03-26T14:00:00Z'))!, /closed for Good Friday; ES reopens Sun 2027-03-28 18:00 ET/);
   assert.match(describeClosed('ES', at('2026-12-08T22:30:00Z'))!, /daily maintenance break \(17:00–18:00 ET\); ES reopens Tue 2026-12-08 18:00 ET/);
   assert.equal(describeClosed('ES', at('2026-12-08T15:00:00Z')), null);
 });
@@ -94,7 +98,8 @@ test('two years swept every 37 minutes: the calendar and the contract rolls keep
       // Closed on weekends, in the daily break, and on full-closure holidays.
       if (w === 6 || (w === 0 && minutes < 18 * 60) || (w === 5 && minutes >= 17 * 60)) assert.equal(open, false, `${root} weekend ${iso}`);
       if (minutes >= 17 * 60 && minutes < 18 * 60) assert.equal(open, false, `${root} break ${iso}`);
-      if (holiday && holiday.equity === 'closed' && minutes < 17 * 60) assert.equal(open, false, `${root} ${holiday.name}`);
+      const rule = holiday && (root === 'ES' ? holiday.equity : holiday.commodity);
+      if (rule === 'closed' && minutes < 17 * 60) assert.equal(open, false, `${root} ${holiday!.name}`);
       // Open means a plain-language reason is absent, and vice versa.
       assert.equal(describeClosed(root, ms) === null, open);
       // nextOpen is later and open; nextClose is later and the market is closed there.
