@@ -441,7 +441,7 @@ export class SimEngine {
   }
 
   private findMarket(instrument: string): InstrumentMarket | undefined {
-    this.syncContracts();
+    // No syncContracts here: time only moves in begin(), and events raised outside a call would be lost.
     const r = resolveInstrument(instrument, this.now);
     return r ? this.markets.get(r.contract) : undefined;
   }

@@ -77,3 +77,14 @@ test('roundToTick, isOnTick and formatPrice', () => {
   assert.equal(formatPrice(5000, INSTRUMENTS.ES), '5000.00');
   assert.equal(formatPrice(2600.1, INSTRUMENTS.GC), '2600.1');
 });
+
+test('a root follows the months the link quotes: the calendar front when quoted, else what NinjaTrader still streams', async () => {
+  const { resolveQuoted } = await import('../../src/ninjatrader/instruments.ts');
+  const rollWeek = Date.UTC(2026, 11, 10, 15);
+  assert.equal(resolveQuoted('ES', rollWeek, ['ES 12-26', 'ES 03-27', 'NQ 03-27'])?.contract, 'ES 03-27');
+  assert.equal(resolveQuoted('ES', rollWeek, [])?.contract, 'ES 03-27', 'nothing quoted (link down): the calendar decides');
+  assert.equal(resolveQuoted('ES', rollWeek, ['ES 12-26', 'NQ 03-27'])?.contract, 'ES 12-26', 'NT8 has not rolled yet: quote what it streams');
+  assert.equal(resolveQuoted('ES', Date.UTC(2026, 11, 7, 15), ['ES 03-27'])?.contract, 'ES 03-27', 'NT8 rolled early: follow it');
+  assert.equal(resolveQuoted('es 12-26', rollWeek, ['ES 03-27'])?.contract, 'ES 12-26', 'an explicit month is taken as given');
+  assert.equal(resolveQuoted('ES', Date.UTC(2026, 11, 19), ['ES 12-26'])?.contract, 'ES 03-27', 'an expired quote is ignored');
+});
