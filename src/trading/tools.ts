@@ -14,6 +14,7 @@ import {
 import { defineTool, ToolError, type ToolContext, type ToolDef } from '../mcp/registry.ts';
 import { randomSecret } from '../util/crypto.ts';
 import type { Trading, TradeAction, TradeResult } from './trading.ts';
+import { marketHours, type MarketHours } from '../market/calendar.ts';
 
 const accountArg = z.string().min(1).max(100).describe('NinjaTrader account name, e.g. "Sim101"');
 const optionalAccount = accountArg.optional().describe('NinjaTrader account name; omit for every account this client may see');
@@ -103,8 +104,13 @@ const GUARD_NOTE =
   'the call waits while the person approves or denies it in the NT MCP Companion desktop app (tell the user to look there). ' +
   'A kill switch may refuse new risk. If NinjaTrader does not answer in time the outcome is reported as unknown and is never retried: check the orders before retrying.';
 
-export function tradingTools(trading: Trading): ToolDef[] {
+/**
+ * `hours`: the market hours behind the link — the CME calendar for NinjaTrader (the real exchange)
+ * and the simulator by default, '24x7' for a simulator started with --sim-hours 24x7.
+ */
+export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {}): ToolDef[] {
   const link = trading.link;
+  const hours = marketHours(opts.hours ?? 'cme');
   const stale = () => link.mirror.stale || link.state().status !== 'connected';
   const simulated = () => link.state().simulated;
   const tag = () => (simulated() ? ' [SIMULATED]' : '') + (stale() ? ' [STALE: NinjaTrader link is down; last known data]' : '');
@@ -218,15 +224,23 @@ export function tradingTools(trading: Trading): ToolDef[] {
       description: 'Last bid, ask and last trade for an instrument, with tick size and point value.',
       scope: 'mcp:read',
       input: z.object({ instrument: instrumentArg }).strict(),
-      output: z.looseObject({ quote: QuoteSchema, tickSize: z.number(), pointValue: z.number(), ...meta }),
+      output: z.looseObject({
+        quote: QuoteSchema,
+        tickSize: z.number(),
+        pointValue: z.number(),
+        marketOpen: z.boolean().describe('false while CME Globex is closed for this instrument (the quote then stands still)'),
+        marketNote: z.string().optional().describe('when closed: why, and when the market reopens'),
+        ...meta,
+      }),
       annotations: { readOnlyHint: true, idempotentHint: false, openWorldHint: false },
       handler: async (a) => {
         const { contract, spec } = resolve(trading, a.instrument);
         const quote = link.mirror.quote(contract);
         if (!quote) throw new ToolError('no_market_data', `No market data for ${contract} yet.${stale() ? ' The NinjaTrader link is down.' : ''}`);
+        const closed = hours.describeClosed(spec.root, trading.now());
         return {
-          text: `${contract}${tag()}: bid ${formatPrice(quote.bid, spec)} / ask ${formatPrice(quote.ask, spec)}, last ${formatPrice(quote.last, spec)} at ${quote.time} (tick ${spec.tickSize} = $${spec.tickValue})`,
-          structured: { quote, tickSize: spec.tickSize, pointValue: spec.pointValue, simulated: simulated(), stale: stale() },
+          text: `${contract}${tag()}: bid ${formatPrice(quote.bid, spec)} / ask ${formatPrice(quote.ask, spec)}, last ${formatPrice(quote.last, spec)} at ${quote.time} (tick ${spec.tickSize} = $${spec.tickValue})${closed ? ` — ${closed}` : ''}`,
+          structured: { quote, tickSize: spec.tickSize, pointValue: spec.pointValue, marketOpen: closed === null, ...(closed ? { marketNote: closed } : {}), simulated: simulated(), stale: stale() },
         };
       },
     }),

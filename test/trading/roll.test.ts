@@ -33,6 +33,7 @@ test('a companion left running across the ES roll quotes and trades the new mont
     const before = await call(conn, 'get_quote', { instrument: 'ES' });
     assert.equal(before.isError, false, before.text);
     assert.equal(before.s.quote.instrument, 'ES 12-26');
+    assert.equal(before.s.marketOpen, true);
     const old = await call(conn, 'place_order', { account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 2, clientOrderId: 'old-month' });
     assert.equal(old.isError, false, old.text);
     assert.equal(old.s.orders[0].instrument, 'ES 12-26');
@@ -102,6 +103,9 @@ test('a closed market: market orders are refused with when it reopens; a limit o
     assert.match(raw.result.content[0]!.text, /CME Globex is closed for the weekend; ES reopens Sun 2026-11-29 18:00 ET/);
     assert.equal(c.simulator!.engine.positions('Sim101').length, 0);
     const q = await call(conn, 'get_quote', { instrument: 'ES' });
+    assert.equal(q.s.marketOpen, false);
+    assert.equal(q.s.marketNote, 'CME Globex is closed for the weekend; ES reopens Sun 2026-11-29 18:00 ET.');
+    assert.match(q.text, /closed for the weekend; ES reopens/);
     const lim = await call(conn, 'place_order', { account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1, orderType: 'LIMIT', limitPrice: q.s.quote.ask, clientOrderId: 'sat-lim' });
     assert.equal(lim.isError, false, lim.text);
     assert.equal(lim.s.orders[0].state, 'Working', 'a marketable limit rests while the market is closed');
