@@ -50,6 +50,8 @@ export interface SimulatorAddon {
   /** Hold requests (unanswered) until resumeResponses(); provokes companion-side timeouts. */
   pauseResponses(): void;
   resumeResponses(): void;
+  /** Requests received and held while paused (tests wait on this instead of sleeping). */
+  heldRequests(): number;
   /** Send any text (or JSON of a value) as is: malformed-message tests. */
   sendRaw(data: string | object): void;
   /** Skip `n` sequence numbers without sending: provokes a gap. */
@@ -233,6 +235,7 @@ export function startSimulatorAddon(opts: SimulatorAddonOptions): SimulatorAddon
       paused = false;
       for (const req of held.splice(0)) answer(req);
     },
+    heldRequests: () => held.length,
     sendRaw(data) {
       if (ws && ws.readyState === WebSocket.OPEN) ws.send(typeof data === 'string' ? data : JSON.stringify(data));
     },
