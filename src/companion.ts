@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditLog } from './audit/audit.ts';
+import { clockFromEnv, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { controlRouter } from './control/api.ts';
 import { CONTROL_PREFIX, type Status } from './control/contract.ts';
@@ -29,6 +30,9 @@ import { VERSION } from './version.ts';
 
 export interface CompanionOptions extends Partial<Config> {
   dataDir: string;
+  /** The one clock everything reads domain time from. Default: clockFromEnv() (real time outside tests). */
+  clock?: Clock;
+  /** Shorthand for `clock: { now }` (older tests); ignored when `clock` is given. */
   now?: () => number;
   /** Test seams: registration budget, consent wait hold, trading timeouts. */
   registrationLimit?: { max: number; windowMs: number };
@@ -40,6 +44,8 @@ export interface CompanionOptions extends Partial<Config> {
 }
 
 export interface Companion {
+  /** The clock every part reads (tests read it to know the companion's "now"). */
+  clock: Clock;
   urls: Urls;
   mcpUrl: string;
   controlUrl: string;
@@ -81,7 +87,8 @@ function loadControlToken(dataDir: string): string {
 }
 
 export async function startCompanion(opts: CompanionOptions): Promise<Companion> {
-  const now = opts.now ?? Date.now;
+  const clock: Clock = opts.clock ?? (opts.now ? { now: opts.now } : clockFromEnv());
+  const now = () => clock.now();
   const dataDir = opts.dataDir;
   ensurePrivateDir(dataDir);
   const unlock = lockDataDir(dataDir);
@@ -113,7 +120,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
   const urls = new Urls(port);
   const mode = opts.link ?? 'simulator';
   const pairingSecret = randomSecret(32);
-  const link = new AddonLink({ pairingSecret, mode, ...(opts.linkTiming ?? {}) });
+  const link = new AddonLink({ pairingSecret, mode, now, ...(opts.linkTiming ?? {}) });
 
   const oauth = new OAuthService({
     db,
@@ -124,7 +131,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
     isOwnResource: (r) => urls.isOwnResource(r),
   });
   const trading = new Trading({ db, audit, bus, link, now, ...(opts.trading ?? {}) });
-  const tools = new ToolRegistry().add(statusTool({ link, trading, version: VERSION }), ...tradingTools(trading));
+  const tools = new ToolRegistry().add(statusTool({ link, trading, version: VERSION }), ...tradingTools(trading, { hours: mode === 'simulator' ? (opts.simHours ?? 'cme') : 'cme' }));
   const mcp = new McpEndpoint({ oauth, audit, urls, tools, version: VERSION, now });
 
   const status = (): Status => ({
@@ -172,6 +179,8 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
       secret: pairingSecret,
       seed: opts.simSeed ?? 42,
       quoteIntervalMs: opts.quoteIntervalMs ?? 250,
+      now,
+      hours: opts.simHours ?? 'cme',
     });
     await simulator.connected;
     await waitForSnapshot(link, 10_000);
@@ -193,6 +202,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
 
   let stopped = false;
   return {
+    clock,
     urls,
     mcpUrl: urls.mcpUrl,
     controlUrl: `${urls.primary}${CONTROL_PREFIX}`,

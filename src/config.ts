@@ -13,6 +13,8 @@ export interface Config {
   pairingFile: string | null;
   simSeed: number;
   quoteIntervalMs: number;
+  /** Simulator market hours: 'cme' (the real CME Globex calendar) or '24x7' (around the clock). */
+  simHours: 'cme' | '24x7';
   quiet: boolean;
 }
 
@@ -31,6 +33,10 @@ Options:
                        Documents/NinjaTrader 8/nt-mcp-companion/pairing.json)
   --sim-seed <n>       Seed of the simulator's reproducible market (default 42)
   --quote-interval <ms>  Simulator quote period in milliseconds (default 250)
+  --sim-hours <cme|24x7> Simulator market hours. cme (default): the real CME Globex calendar
+                       (Sunday 18:00 to Friday 17:00 ET, daily 17:00-18:00 break, exchange
+                       holidays); nothing fills while it is closed. 24x7: trade around the
+                       clock, like NT8's Simulated Data Feed, e.g. for a demo on a weekend.
   --quiet              Print only the URLs
   -h, --help           Show this help
   -v, --version        Print the version
@@ -56,6 +62,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
         'pairing-file': { type: 'string' },
         'sim-seed': { type: 'string' },
         'quote-interval': { type: 'string' },
+        'sim-hours': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -78,6 +85,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (link !== 'sim' && link !== 'simulator' && link !== 'addon') {
     throw new ConfigError(`--link must be "sim" or "addon" (got "${link}").`);
   }
+  const simHours = values['sim-hours'] ?? env.NT_MCP_SIM_HOURS ?? 'cme';
+  if (simHours !== 'cme' && simHours !== '24x7') {
+    throw new ConfigError(`--sim-hours must be "cme" or "24x7" (got "${simHours}").`);
+  }
   return {
     port: int('port', values.port ?? env.NT_MCP_PORT, DEFAULT_PORT, 0, 65535),
     dataDir: values['data-dir'] ?? env.NT_MCP_DATA_DIR ?? defaultDataDir(env),
@@ -85,6 +96,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     pairingFile: values['pairing-file'] ?? null,
     simSeed: int('sim-seed', values['sim-seed'], 42, 0, 2 ** 31 - 1),
     quoteIntervalMs: int('quote-interval', values['quote-interval'], 250, 1, 60_000),
+    simHours,
     quiet: values.quiet ?? false,
   };
 }

@@ -3,6 +3,7 @@
 import { ConfigError, parseConfig, USAGE } from './config.ts';
 import { DataDirInUseError, PortInUseError, startCompanion } from './companion.ts';
 import { VERSION } from './version.ts';
+import { describeClosed } from './market/calendar.ts';
 
 async function main(): Promise<number> {
   let config;
@@ -46,7 +47,13 @@ async function main(): Promise<number> {
     console.log(`  MCP URL:    ${companion.mcpUrl}`);
     console.log(`  Dashboard:  ${companion.dashboardUrl}`);
     console.log(`  NT8 link:   ${link.detail}`);
-    if (link.simulated) console.log('              SIMULATED — orders go to the built-in simulator, not to NinjaTrader.');
+    if (link.simulated) {
+      console.log('              SIMULATED — orders go to the built-in simulator, not to NinjaTrader.');
+      const closed = describeClosed('ES', companion.clock.now());
+      console.log(
+        `  Sim hours:  ${config.simHours === '24x7' ? 'around the clock (--sim-hours 24x7)' : `CME Globex calendar${closed ? ` — ${closed}` : ' — the market is open'}`}`,
+      );
+    }
     if (companion.pairingFile) console.log(`  Pairing:    ${companion.pairingFile} (the NinjaTrader add-on reads it to connect)`);
     console.log(`  Data:       ${config.dataDir}`);
     console.log('Connect an AI client (docs/clients.md), e.g.:');

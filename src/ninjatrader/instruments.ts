@@ -1,15 +1,7 @@
 // Contract specs for the futures the companion knows, and NT8 contract naming ("ES 12-26").
-//
-// Front-month rules (simple, documented approximations, all in UTC):
-// - Equity index (ES, MES, NQ, MNQ): quarterly H M U Z; a contract expires on the third Friday of
-//   its month and the front month rolls to the next quarter 8 days before that Friday.
-// - CL: monthly; contract M expires on the 20th of month M-1 (real rule: 3 business days before the
-//   25th); the front month rolls on the 15th of the month before expiry's month, i.e. before the
-//   15th the front is next month's contract, from the 15th on it is the month after.
-// - GC: monthly (every month treated as tradable); contract M expires on the 27th of month M; the
-//   front rolls on the 25th of the month before, i.e. before the 25th the front is next month's
-//   contract, from the 25th on it is the month after.
+// Contract months, expiries and NT8 rollover dates live in src/market/contracts.ts (one source);
 // resolveInstrument returns null for expired contracts and for months a root does not list.
+import { expiryOf, frontMonth, isListed } from '../market/contracts.ts';
 
 export type Root = 'ES' | 'MES' | 'NQ' | 'MNQ' | 'CL' | 'GC';
 
@@ -23,16 +15,15 @@ export interface InstrumentSpec {
   tickValue: number;
   /** Decimals NT8 shows for this instrument's prices. */
   decimals: number;
-  cycle: 'quarterly' | 'monthly';
 }
 
 export const INSTRUMENTS: Readonly<Record<Root, InstrumentSpec>> = {
-  ES: { root: 'ES', description: 'E-mini S&P 500', tickSize: 0.25, pointValue: 50, tickValue: 12.5, decimals: 2, cycle: 'quarterly' },
-  MES: { root: 'MES', description: 'Micro E-mini S&P 500', tickSize: 0.25, pointValue: 5, tickValue: 1.25, decimals: 2, cycle: 'quarterly' },
-  NQ: { root: 'NQ', description: 'E-mini Nasdaq-100', tickSize: 0.25, pointValue: 20, tickValue: 5, decimals: 2, cycle: 'quarterly' },
-  MNQ: { root: 'MNQ', description: 'Micro E-mini Nasdaq-100', tickSize: 0.25, pointValue: 2, tickValue: 0.5, decimals: 2, cycle: 'quarterly' },
-  CL: { root: 'CL', description: 'Crude Oil', tickSize: 0.01, pointValue: 1000, tickValue: 10, decimals: 2, cycle: 'monthly' },
-  GC: { root: 'GC', description: 'Gold', tickSize: 0.1, pointValue: 100, tickValue: 10, decimals: 1, cycle: 'monthly' },
+  ES: { root: 'ES', description: 'E-mini S&P 500', tickSize: 0.25, pointValue: 50, tickValue: 12.5, decimals: 2 },
+  MES: { root: 'MES', description: 'Micro E-mini S&P 500', tickSize: 0.25, pointValue: 5, tickValue: 1.25, decimals: 2 },
+  NQ: { root: 'NQ', description: 'E-mini Nasdaq-100', tickSize: 0.25, pointValue: 20, tickValue: 5, decimals: 2 },
+  MNQ: { root: 'MNQ', description: 'Micro E-mini Nasdaq-100', tickSize: 0.25, pointValue: 2, tickValue: 0.5, decimals: 2 },
+  CL: { root: 'CL', description: 'Crude Oil', tickSize: 0.01, pointValue: 1000, tickValue: 10, decimals: 2 },
+  GC: { root: 'GC', description: 'Gold', tickSize: 0.1, pointValue: 100, tickValue: 10, decimals: 1 },
 };
 export const ROOTS = Object.keys(INSTRUMENTS) as Root[];
 
@@ -47,52 +38,17 @@ export interface ResolvedInstrument {
 }
 
 const MONTH_CODES = 'FGHJKMNQUVXZ'; // F=Jan … Z=Dec
-const QUARTERLY = new Set([3, 6, 9, 12]);
-const DAY_MS = 86_400_000;
 
 function isRoot(s: string): s is Root {
   return Object.hasOwn(INSTRUMENTS, s);
 }
 
-/** Third Friday of a month (UTC midnight). */
-function thirdFriday(year: number, month: number): number {
-  const first = new Date(Date.UTC(year, month - 1, 1)).getUTCDay(); // 0 = Sunday
-  const firstFriday = 1 + ((5 - first + 7) % 7);
-  return Date.UTC(year, month - 1, firstFriday + 14);
-}
-
-/** UTC midnight of the contract's last trading day (see the rules above). */
-export function expiryOf(root: Root, year: number, month: number): number {
-  if (root === 'CL') return Date.UTC(year, month - 2, 20); // month-2: Date.UTC handles year wrap
-  if (root === 'GC') return Date.UTC(year, month - 1, 27);
-  return thirdFriday(year, month);
-}
-
-/** When the front month moves off this contract. */
-function rollOf(root: Root, year: number, month: number): number {
-  if (root === 'CL') return Date.UTC(year, month - 2, 15);
-  if (root === 'GC') return Date.UTC(year, month - 2, 25);
-  return thirdFriday(year, month) - 8 * DAY_MS;
-}
-
 function listed(root: Root, month: number): boolean {
-  return INSTRUMENTS[root].cycle === 'monthly' || QUARTERLY.has(month);
+  return isListed(root, month);
 }
 
 export function contractName(root: Root, year: number, month: number): string {
   return `${root} ${String(month).padStart(2, '0')}-${String(year % 100).padStart(2, '0')}`;
-}
-
-/** The front-month contract of a root at `now`. */
-export function frontMonth(root: Root, now: Date): { year: number; month: number } {
-  let year = now.getUTCFullYear();
-  let month = now.getUTCMonth() + 1;
-  for (let i = 0; i < 36; i++) {
-    if (listed(root, month) && now.getTime() < rollOf(root, year, month)) return { year, month };
-    month += 1;
-    if (month > 12) { month = 1; year += 1; }
-  }
-  throw new Error(`no front month for ${root}`); // unreachable
 }
 
 function make(root: Root, year: number, month: number): ResolvedInstrument {
@@ -104,8 +60,9 @@ function make(root: Root, year: number, month: number): ResolvedInstrument {
  * case-insensitive. Returns null for unknown roots, months the root does not list, and expired
  * contracts.
  */
-export function resolveInstrument(input: string, now: Date): ResolvedInstrument | null {
+export function resolveInstrument(input: string, at: Date | number): ResolvedInstrument | null {
   if (typeof input !== 'string') return null;
+  const nowMs = typeof at === 'number' ? at : at.getTime();
   const s = input.trim().toUpperCase().replace(/\s+/g, ' ');
   if (s.length === 0 || s.length > 20) return null;
   let root: string;
@@ -113,7 +70,7 @@ export function resolveInstrument(input: string, now: Date): ResolvedInstrument 
   let year: number;
   let m: RegExpMatchArray | null;
   if (isRoot(s)) {
-    const f = frontMonth(s, now);
+    const f = frontMonth(s, nowMs);
     return make(s, f.year, f.month);
   } else if ((m = s.match(/^([A-Z]{1,4}) (\d{1,2})-(\d{2}|\d{4})$/))) {
     root = m[1]!;
@@ -126,15 +83,16 @@ export function resolveInstrument(input: string, now: Date): ResolvedInstrument 
       year = 2000 + Number(m[3]);
     } else {
       // One-digit year: the first year ending in that digit whose contract has not expired.
-      const nowYear = now.getUTCFullYear();
+      const nowYear = new Date(nowMs).getUTCFullYear();
       year = nowYear - (nowYear % 10) + Number(m[3]);
-      if (isRoot(root) && now.getTime() >= expiryOf(root, year, month) + DAY_MS) year += 10;
+      if (isRoot(root) && listed(root, month) && nowMs >= expiryOf(root, { year, month })) year += 10;
     }
   } else {
     return null;
   }
   if (!isRoot(root) || month < 1 || month > 12 || !listed(root, month)) return null;
-  if (now.getTime() >= expiryOf(root, year, month) + DAY_MS) return null; // expired
+  if (year < 2000 || year > 2099) return null;
+  if (nowMs >= expiryOf(root, { year, month })) return null; // expired: trading has terminated
   return make(root, year, month);
 }
 
@@ -164,4 +122,37 @@ function decimalsOf(tickSize: number): number {
 export function specOf(instrument: string): InstrumentSpec | null {
   const root = instrument.trim().split(/[\s]/)[0]?.toUpperCase() ?? '';
   return isRoot(root) ? INSTRUMENTS[root] : null;
+}
+
+/** The root when the input names a root alone ("ES", " es "), else null. */
+export function rootOnly(input: string): Root | null {
+  const s = typeof input === 'string' ? input.trim().toUpperCase() : '';
+  return isRoot(s) ? s : null;
+}
+
+/**
+ * Resolves like resolveInstrument, but a bare root follows the contracts the link actually quotes
+ * (`quoted`: contract names from the mirror): the calendar's front month when the link quotes it
+ * or quotes nothing of that root; otherwise the latest quoted month not after the calendar's front
+ * (NT8 not yet rolled), else the earliest quoted one. An explicit month is taken as given.
+ */
+export function resolveQuoted(input: string, at: number, quoted: Iterable<string>): ResolvedInstrument | null {
+  const r = resolveInstrument(input, at);
+  const root = rootOnly(input);
+  if (!r || !root) return r;
+  const mine: ResolvedInstrument[] = [];
+  for (const q of quoted) {
+    const x = resolveInstrument(q, at);
+    if (x && x.root === root && x.contract === q) mine.push(x);
+  }
+  if (mine.length === 0 || mine.some((x) => x.contract === r.contract)) return r;
+  const key = (x: ResolvedInstrument) => x.year * 12 + x.month;
+  mine.sort((a, b) => key(a) - key(b));
+  return [...mine].reverse().find((x) => key(x) <= key(r)) ?? mine[0]!;
+}
+
+/** The root of an NT8 contract name ("ES 12-26" → "ES"), or null. */
+export function rootOfContract(contract: string): Root | null {
+  const root = contract.trim().split(/\s/)[0]?.toUpperCase() ?? '';
+  return isRoot(root) ? root : null;
 }

@@ -16,6 +16,7 @@ import {
   describeIssues, HelloMessage as HelloSchema, methods, parseAddonMessage, PROTOCOL_VERSION,
 } from './protocol.ts';
 import { Mirror } from './mirror.ts';
+import { systemClock } from '../clock.ts';
 import { AddonDisconnectedError, AddonRequestError, AddonTimeoutError } from './errors.ts';
 import { describeExecution, describeOrder } from './activity.ts';
 
@@ -88,7 +89,7 @@ export class AddonLink extends EventEmitter {
       deadPeerMs: opts.deadPeerMs ?? 30_000,
       helloTimeoutMs: opts.helloTimeoutMs ?? 5000,
     };
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? systemClock.now;
     this.mirror = new Mirror(this.now);
     this.secretHash = sha256(opts.pairingSecret);
     this.since = this.now();
@@ -187,7 +188,7 @@ export class AddonLink extends EventEmitter {
       this.activity('refused', 'Refused a second add-on connection: one is already connected');
       return;
     }
-    const conn: Conn = { ws, phase: 'hello', hello: null, lastSeen: this.now(), helloTimer: null, heartbeat: null };
+    const conn: Conn = { ws, phase: 'hello', hello: null, lastSeen: performance.now(), helloTimer: null, heartbeat: null };
     this.conn = conn;
     conn.helloTimer = setTimeout(() => {
       this.refuse(conn, 'hello_timeout', `No hello within ${this.opts.helloTimeoutMs} ms of connecting.`);
@@ -240,7 +241,8 @@ export class AddonLink extends EventEmitter {
 
   private heartbeat(conn: Conn): void {
     if (conn !== this.conn || conn.phase !== 'ready') return;
-    const silent = this.now() - conn.lastSeen;
+    // Liveness is elapsed real time (monotonic), not the domain clock, which tests may pin or jump.
+    const silent = performance.now() - conn.lastSeen;
     if (silent > this.opts.deadPeerMs) {
       this.teardown(conn, `no message for ${Math.round(silent / 1000)} s`);
       conn.ws.terminate();
@@ -281,7 +283,7 @@ export class AddonLink extends EventEmitter {
 
   private onMessage(conn: Conn, data: RawData, isBinary: boolean): void {
     if (conn !== this.conn || conn.phase === 'closed') return;
-    conn.lastSeen = this.now();
+    conn.lastSeen = performance.now();
     if (isBinary) return this.dropped('binary frame');
     let raw: unknown;
     try {

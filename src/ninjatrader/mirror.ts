@@ -6,6 +6,7 @@ import type {
   Account, DomainEvent, Execution, Order, Position, Quote, SnapshotState,
 } from './protocol.ts';
 import { isTerminal } from './protocol.ts';
+import { systemClock } from '../clock.ts';
 
 /** Executions kept per account (oldest dropped first). */
 const MAX_EXECUTIONS_PER_ACCOUNT = 10_000;
@@ -25,7 +26,7 @@ export class Mirror {
   /** ms since epoch of the last snapshot or event applied; null before any. */
   lastUpdate: number | null = null;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = systemClock.now) {}
 
   /** Replace everything with a full snapshot. */
   replace(state: SnapshotState): void {

@@ -224,7 +224,7 @@ export type ResultOf<M extends RequestMethod> = z.infer<(typeof methods)[M]['res
 
 export const ErrorCode = z.enum([
   'invalid_request', 'unknown_account', 'unknown_instrument', 'invalid_order', 'unknown_order',
-  'order_not_changeable', 'internal',
+  'order_not_changeable', 'market_closed', 'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -7,6 +7,8 @@ import WebSocket from 'ws';
 import type { DomainEvent, RequestMessage } from '../ninjatrader/protocol.ts';
 import { CompanionMessage, PROTOCOL_VERSION } from '../ninjatrader/protocol.ts';
 import { SimEngine } from './engine.ts';
+import { systemClock } from '../clock.ts';
+import type { MarketHours } from '../market/calendar.ts';
 
 export const SIMULATOR_ADDON_VERSION = '0.1.0-sim';
 
@@ -17,9 +19,12 @@ export interface SimulatorAddonOptions {
   /** Quote stream period; 0 turns streaming off (tests move the market with setQuote). */
   quoteIntervalMs?: number;
   nt8Version?: string;
+  /** The companion's clock (clock.now): the engine's time for every request and quote. */
   now?: () => number;
   /** Start time of the engine (defaults to now()). */
   startTime?: number;
+  /** 'cme' (default): the real CME calendar; '24x7': trades around the clock (--sim-hours 24x7). */
+  hours?: MarketHours;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
   /** Drop the connection after this long without any message from the companion. */
@@ -45,6 +50,8 @@ export interface SimulatorAddon {
   /** Hold requests (unanswered) until resumeResponses(); provokes companion-side timeouts. */
   pauseResponses(): void;
   resumeResponses(): void;
+  /** Requests received and held while paused (tests wait on this instead of sleeping). */
+  heldRequests(): number;
   /** Send any text (or JSON of a value) as is: malformed-message tests. */
   sendRaw(data: string | object): void;
   /** Skip `n` sequence numbers without sending: provokes a gap. */
@@ -58,9 +65,9 @@ export interface SimulatorAddon {
 const PERMANENT_REFUSALS = new Set(['unsupported_version', 'invalid_hello', 'hello_expected']);
 
 export function startSimulatorAddon(opts: SimulatorAddonOptions): SimulatorAddon {
-  const now = opts.now ?? Date.now;
+  const now = opts.now ?? systemClock.now;
   const log = opts.log ?? (() => {});
-  const engine = new SimEngine({ startTime: opts.startTime ?? now(), seed: opts.seed ?? 42 });
+  const engine = new SimEngine({ startTime: opts.startTime ?? now(), seed: opts.seed ?? 42, hours: opts.hours ?? 'cme' });
   const quoteIntervalMs = opts.quoteIntervalMs ?? 250;
   const minBackoff = opts.reconnectMinMs ?? 200;
   const maxBackoff = opts.reconnectMaxMs ?? 5000;
@@ -75,7 +82,7 @@ export function startSimulatorAddon(opts: SimulatorAddonOptions): SimulatorAddon
   let seq = 0;
   let paused = false;
   let silenced = false;
-  let lastSeen = now();
+  let lastSeen = performance.now();
   let refusal: { reason: string; message: string } | null = null;
   const held: RequestMessage[] = [];
   let reconnectTimer: NodeJS.Timeout | null = null;
@@ -117,7 +124,7 @@ export function startSimulatorAddon(opts: SimulatorAddonOptions): SimulatorAddon
 
   function onMessage(text: string): void {
     if (silenced) return;
-    lastSeen = now();
+    lastSeen = performance.now();
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -166,7 +173,7 @@ export function startSimulatorAddon(opts: SimulatorAddonOptions): SimulatorAddon
     const socket = new WebSocket(opts.url, { headers: { Authorization: `Bearer ${opts.secret}` } });
     ws = socket;
     socket.on('open', () => {
-      lastSeen = now();
+      lastSeen = performance.now();
       socket.send(
         JSON.stringify({
           v: PROTOCOL_VERSION,
@@ -195,7 +202,7 @@ export function startSimulatorAddon(opts: SimulatorAddonOptions): SimulatorAddon
   }
 
   watchdog = setInterval(() => {
-    if (ws && welcomed && !silenced && now() - lastSeen > deadMs) {
+    if (ws && welcomed && !silenced && performance.now() - lastSeen > deadMs) {
       log('simulator add-on: companion silent; reconnecting');
       ws.terminate();
     }
@@ -228,6 +235,7 @@ export function startSimulatorAddon(opts: SimulatorAddonOptions): SimulatorAddon
       paused = false;
       for (const req of held.splice(0)) answer(req);
     },
+    heldRequests: () => held.length,
     sendRaw(data) {
       if (ws && ws.readyState === WebSocket.OPEN) ws.send(typeof data === 'string' ? data : JSON.stringify(data));
     },

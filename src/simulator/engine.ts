@@ -14,10 +14,24 @@
 // - A buy stop must be above the last price, a sell stop below it, else the order is rejected.
 // - OCO: when one order of a group fills or is cancelled, the others are cancelled; the OCO id
 //   cannot be reused afterwards.
-// - Day orders still working at the session end (17:00 America/New_York) are cancelled by tick().
+// - Day orders still working at the session close (17:00 America/New_York, or a holiday's early
+//   close; src/market/calendar.ts) are cancelled by the first call after it.
 // - Orders are de-duplicated on (account, name): placing an order whose name already exists on the
 //   account returns the existing order and does nothing else.
-// - Only each root's front-month contract (fixed when the engine is created) is tradable.
+// - Contracts follow the calendar, not the start-up date (src/market/contracts.ts): each root's
+//   front month at the engine's current time, plus any earlier month rolled away from but not yet
+//   expired (both months trade in roll week). Further months are "not available in the
+//   simulator". Working orders in a contract are cancelled when it expires; positions held at
+//   expiry stay (a simplification: no settlement).
+// - Market hours (`hours`, default 'cme'): while CME Globex is closed for a root, its quotes do
+//   not move and nothing fills; limit and stop orders are accepted and rest (Working /
+//   TriggerPending) until the market reopens; market orders, flatten and reverse are rejected
+//   with `market_closed` and a sentence saying when the market reopens (our choice: NT8's Sim101
+//   would hold a market order until the first tick of the next session, a surprise fill at the
+//   reopening price that an AI client should not walk into unannounced). '24x7' trades around
+//   the clock like NT8's Simulated Data Feed.
+// - At each session start (18:00 ET) the accounts' realized P&L (and commissions) restart from
+//   zero, as NT8 resets session values; the cash value keeps the running total.
 import type {
   Account, Bar, DomainEvent, Execution, Order, OrderAction, OrderState, OrderType, ParamsOf,
   Quote, RequestMethod, ResultOf, SnapshotState, ErrorCode,
@@ -28,13 +42,17 @@ import { formatPrice, isOnTick, resolveInstrument, ROOTS } from '../ninjatrader/
 import { InstrumentMarket } from './market.ts';
 import type { AccountState } from './ledger.ts';
 import {
-  accountEntity, applyFill, COMMISSION_PER_CONTRACT, newAccount, positionEntity, revalue,
+  accountEntity, applyFill, COMMISSION_PER_CONTRACT, newAccount, positionEntity, resetSession, revalue,
 } from './ledger.ts';
-import { nextSessionEnd } from './session.ts';
+import { activeContracts, expiryOf, rollOf } from '../market/contracts.ts';
+import { marketHours, nextClose, sessionOf, type MarketHours } from '../market/calendar.ts';
+import { contractName, INSTRUMENTS } from '../ninjatrader/instruments.ts';
 
 export interface EngineOptions {
-  /** Start time (ms since epoch): fixes the front-month contracts and stamps the first quotes. */
+  /** Start time (ms since epoch): the first contracts and quote stamps; time then moves with each call. */
   startTime: number;
+  /** 'cme' (default): the real CME Globex calendar; '24x7': around the clock. */
+  hours?: MarketHours;
   seed?: number;
   accounts?: string[];
   startingCash?: number;
@@ -70,23 +88,80 @@ export class SimEngine {
   private nextOrder = 1;
   private nextExecution = 1;
   private sessionEnd: number;
+  private sessionStart: number;
+  /** Next instant at which a contract rolls or expires: the quoted set is recomputed then. */
+  private contractsValidUntil = -Infinity;
+  private readonly hours: ReturnType<typeof marketHours>;
   /** Events produced by the current call. */
   private out: DomainEvent[] = [];
 
   constructor(opts: EngineOptions) {
     this.seed = (opts.seed ?? 1) >>> 0;
     this.now = opts.startTime;
-    this.sessionEnd = nextSessionEnd(this.now);
+    this.hours = marketHours(opts.hours ?? 'cme');
+    this.sessionEnd = nextClose('ES', this.now);
+    this.sessionStart = sessionOf(this.now).start;
     for (const name of opts.accounts ?? ['Sim101', 'Sim102']) {
       this.accountsByName.set(name, newAccount(name, opts.startingCash ?? 100_000));
     }
+    this.syncContracts();
+  }
+
+  /**
+   * Brings the quoted contracts in line with the calendar at `this.now`: adds a root's new front
+   * month (starting from the price of the month it replaces), drops expired months from the quote
+   * stream and cancels their working orders. Cheap between rolls: it runs only when one is due.
+   */
+  private syncContracts(): void {
+    if (this.now < this.contractsValidUntil) return;
+    let until = Infinity;
+    const quoted: InstrumentMarket[] = [];
     for (const root of ROOTS) {
-      const r = resolveInstrument(root, new Date(this.now))!;
-      const m = new InstrumentMarket(r.contract, r.spec, this.seed, this.now);
-      this.markets.set(r.contract, m);
-      this.marketList.push(m);
-      this.working.set(r.contract, new Set());
+      const active = activeContracts(root, this.now);
+      until = Math.min(until, rollOf(root, active[0]!), ...active.map((c) => expiryOf(root, c)));
+      for (const c of active) {
+        const name = contractName(root, c.year, c.month);
+        let m = this.markets.get(name);
+        if (!m) {
+          const previous = this.marketList.find((x) => x.spec.root === root);
+          m = new InstrumentMarket(name, INSTRUMENTS[root], this.seed, this.now, previous?.quote.last);
+          this.markets.set(name, m);
+          this.working.set(name, new Set());
+        }
+        quoted.push(m);
+      }
     }
+    for (const m of this.marketList) {
+      if (quoted.includes(m)) continue;
+      // Expired: the exchange cancels what still rests in it.
+      for (const o of [...this.working.get(m.contract)!]) if (!isTerminal(o.state)) this.cancel(o);
+    }
+    this.marketList.splice(0, this.marketList.length, ...quoted);
+    this.contractsValidUntil = until;
+  }
+
+  /** Session bookkeeping as time passes: Day orders end at the close, session P&L restarts at the open. */
+  private advanceSession(): void {
+    if (this.now >= this.sessionEnd) {
+      for (const set of this.working.values()) {
+        for (const o of [...set]) if (o.timeInForce === 'Day' && !isTerminal(o.state)) this.cancel(o);
+      }
+      this.sessionEnd = nextClose('ES', this.now);
+    }
+    const start = sessionOf(this.now).start;
+    if (start !== this.sessionStart) {
+      this.sessionStart = start;
+      for (const acct of this.accountsByName.values()) {
+        resetSession(acct);
+        revalue(acct, this.lastOf);
+        this.out.push({ kind: 'account', account: accountEntity(acct) });
+      }
+    }
+  }
+
+  /** Null when `m` trades now, else the sentence saying when it reopens. */
+  private closedReason(m: InstrumentMarket): string | null {
+    return this.hours.describeClosed(m.spec.root, this.now);
   }
 
   // ---------------------------------------------------------------- market data
@@ -109,8 +184,8 @@ export class SimEngine {
   /** Advance every instrument one random-walk step; returns quotes and any fills they caused. */
   tick(nowMs: number): DomainEvent[] {
     this.begin(nowMs);
-    if (this.now >= this.sessionEnd) this.endSession();
     for (const m of this.marketList) {
+      if (!this.hours.isOpen(m.spec.root, this.now)) continue; // closed: the quote stands still
       m.step(this.now);
       this.afterQuote(m);
     }
@@ -209,6 +284,10 @@ export class SimEngine {
     }
     const sign = actionSign(p.action);
     if (p.stopPrice !== undefined) this.checkStopSide(sign, p.stopPrice, m, fmt);
+    const closedWhy = this.closedReason(m);
+    if (closedWhy !== null && p.orderType === 'Market') {
+      throw new Reject('market_closed', `Order rejected: ${closedWhy} A market order cannot fill while the market is closed; a limit or stop order can rest until it reopens.`);
+    }
     if (p.ocoId !== undefined && this.closedOco.has(p.ocoId)) {
       reject(`OCO id '${p.ocoId}' was already used by an order that filled or was cancelled`);
     }
@@ -307,6 +386,11 @@ export class SimEngine {
   flatten(p: ParamsOf<'flatten'>): ResultOf<'flatten'> {
     const acct = this.requireAccount(p.account);
     const contract = p.instrument === undefined ? undefined : this.requireMarket(p.instrument).contract;
+    for (const pos of acct.positions.values()) {
+      if (contract !== undefined && pos.instrument !== contract) continue;
+      const why = this.closedReason(this.markets.get(pos.instrument)!);
+      if (why !== null) throw new Reject('market_closed', `Flatten rejected: ${why} ${pos.instrument} cannot be closed with a market order while the market is closed; nothing was changed.`);
+    }
     this.cancelWhere(p.account, contract);
     const orders: Order[] = [];
     for (const pos of [...acct.positions.values()]) {
@@ -330,6 +414,8 @@ export class SimEngine {
     if (!pos || pos.qty === 0) {
       throw new Reject('invalid_order', `Cannot reverse: ${p.account} has no position in ${m.contract}`);
     }
+    const why = this.closedReason(m);
+    if (why !== null) throw new Reject('market_closed', `Reverse rejected: ${why}`);
     const action: OrderAction = pos.qty > 0 ? 'Sell' : 'Buy';
     return { orders: [this.internalMarket(p.account, m.contract, action, 2 * Math.abs(pos.qty), 'Reverse position')] };
   }
@@ -344,6 +430,8 @@ export class SimEngine {
   private begin(nowMs: number | undefined): void {
     if (nowMs !== undefined && nowMs > this.now) this.now = nowMs;
     this.out = [];
+    this.syncContracts();
+    this.advanceSession();
   }
 
   private end(): DomainEvent[] {
@@ -353,19 +441,20 @@ export class SimEngine {
   }
 
   private findMarket(instrument: string): InstrumentMarket | undefined {
-    const r = resolveInstrument(instrument, new Date(this.now));
+    // No syncContracts here: time only moves in begin(), and events raised outside a call would be lost.
+    const r = resolveInstrument(instrument, this.now);
     return r ? this.markets.get(r.contract) : undefined;
   }
 
   private requireMarket(instrument: string): InstrumentMarket {
-    const r = resolveInstrument(instrument, new Date(this.now));
+    const r = resolveInstrument(instrument, this.now);
     if (!r) {
       throw new Reject('unknown_instrument', `Unknown instrument '${instrument}'. Use a root (ES, MES, NQ, MNQ, CL, GC) or a contract like ${this.marketList[0]!.contract}`);
     }
     const m = this.markets.get(r.contract);
-    if (!m) {
-      const front = this.marketList.find((x) => x.spec.root === r.root)!.contract;
-      throw new Reject('unknown_instrument', `Instrument '${r.contract}' is not available in the simulator; the tradable ${r.root} contract is ${front}`);
+    if (!m || !this.marketList.includes(m)) {
+      const tradable = this.marketList.filter((x) => x.spec.root === r.root).map((x) => x.contract);
+      throw new Reject('unknown_instrument', `Instrument '${r.contract}' is not available in the simulator; the tradable ${r.root} contract${tradable.length > 1 ? 's are' : ' is'} ${tradable.join(' and ')}`);
     }
     return m;
   }
@@ -439,6 +528,7 @@ export class SimEngine {
    * changed / triggered), so it takes the market price; a resting limit fills at its limit.
    */
   private fillIfMarketable(order: Order, m: InstrumentMarket, entering: boolean): void {
+    if (this.closedReason(m) !== null) return; // nothing fills while the market is closed
     const buy = actionSign(order.action) > 0;
     const q = m.quote;
     const market = buy ? q.ask : q.bid;
@@ -514,18 +604,11 @@ export class SimEngine {
     return cancelled;
   }
 
-  private endSession(): void {
-    for (const set of this.working.values()) {
-      for (const o of [...set]) if (o.timeInForce === 'Day' && !isTerminal(o.state)) this.cancel(o);
-    }
-    this.sessionEnd = nextSessionEnd(this.now);
-  }
-
   /** After a quote change: the quote event, then triggers and fills, then revaluation. */
   private afterQuote(m: InstrumentMarket): void {
     this.out.push({ kind: 'quote', quote: { ...m.quote } });
     const set = this.working.get(m.contract)!;
-    if (set.size > 0) {
+    if (set.size > 0 && this.closedReason(m) === null) {
       const last = m.quote.last;
       for (const o of [...set]) {
         if (isTerminal(o.state)) continue;

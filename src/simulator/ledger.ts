@@ -5,7 +5,8 @@
 //   grossRealizedPnL = Σ realized; realizedPnL = gross − commissions
 //   cashValue = startingCash + realizedPnL; netLiquidation = cashValue + unrealized
 //   buyingPower = netLiquidation (the simulator models no margin)
-// Realized P&L accumulates for the life of the engine (NT8 resets it per session; we do not).
+// Realized P&L and commissions are per session, as NT8 shows them: resetSession() (at each
+// 18:00 ET session start) folds them into the cash carried forward and starts them from zero.
 import type { Account, Position } from '../ninjatrader/protocol.ts';
 import type { Root } from '../ninjatrader/instruments.ts';
 
@@ -32,6 +33,7 @@ export interface PositionState {
 
 export interface AccountState {
   account: Account;
+  /** Cash at the start of the current session. */
   startingCash: number;
   grossRealized: number;
   commissions: number;
@@ -109,6 +111,13 @@ export function applyFill(
   acct.commissions = cents(acct.commissions + commission);
   if (pos.qty === 0) acct.positions.delete(instrument);
   return { realized, isEntry, isExit, position: pos };
+}
+
+/** A new session: realized P&L restarts at zero; the cash value carries the running total. */
+export function resetSession(acct: AccountState): void {
+  acct.startingCash = cents(acct.startingCash + acct.grossRealized - acct.commissions);
+  acct.grossRealized = 0;
+  acct.commissions = 0;
 }
 
 export function unrealizedOf(pos: PositionState, last: number): number {

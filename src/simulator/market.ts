@@ -35,9 +35,10 @@ export class InstrumentMarket {
   readonly quote: Quote;
   private readonly random: () => number;
 
-  constructor(readonly contract: string, readonly spec: InstrumentSpec, seed: number, nowMs: number) {
-    this.random = rng(mixSeed(seed, `quotes:${spec.root}`));
-    const start = roundToTick(START_PRICES[spec.root], spec.tickSize);
+  /** `startPrice`: where a new contract month starts (the price of the month it follows); default per root. */
+  constructor(readonly contract: string, readonly spec: InstrumentSpec, seed: number, nowMs: number, startPrice?: number) {
+    this.random = rng(mixSeed(seed, `quotes:${contract}`));
+    const start = roundToTick(startPrice ?? START_PRICES[spec.root], spec.tickSize);
     this.quote = {
       instrument: contract,
       bid: start,

@@ -30,6 +30,7 @@ export const REFUSAL_CODES = {
   addon_disconnected: 'error',
   addon_timeout: 'error',
   addon_error: 'error',
+  market_closed: 'error',
   rejected: 'error',
   internal_error: 'error',
   confirmation_not_found: 'error',

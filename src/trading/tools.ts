@@ -1,7 +1,7 @@
 // The NinjaTrader tools (docs/tools.md). Read tools answer from the live mirror (no round trip)
 // and say when it is stale; trade tools go through Trading.execute, the one guarded path.
 import { z } from 'zod';
-import { formatPrice, resolveInstrument, ROOTS, isOnTick } from '../ninjatrader/instruments.ts';
+import { formatPrice, resolveInstrument, resolveQuoted, rootOnly, rootOfContract, ROOTS, isOnTick, type ResolvedInstrument } from '../ninjatrader/instruments.ts';
 import {
   AccountSchema,
   BarSchema,
@@ -15,6 +15,7 @@ import { defineTool, type ToolContext, type ToolDef } from '../mcp/registry.ts';
 import { randomSecret } from '../util/crypto.ts';
 import { asSentence, Refusal } from './refusal.ts';
 import type { Trading, TradeAction, TradeResult } from './trading.ts';
+import { marketHours, type MarketHours } from '../market/calendar.ts';
 
 const accountArg = z.string().min(1).max(100).describe('NinjaTrader account name, e.g. "Sim101"');
 const optionalAccount = accountArg.optional().describe('NinjaTrader account name; omit for every account this client may see');
@@ -49,8 +50,13 @@ type PlaceIn = z.infer<typeof PlaceInput>;
 
 const TYPE_MAP = { MARKET: 'Market', LIMIT: 'Limit', STOPMARKET: 'StopMarket', STOPLIMIT: 'StopLimit' } as const;
 
-function resolve(trading: Trading, input: string): { contract: string; spec: NonNullable<ReturnType<typeof resolveInstrument>>['spec'] } {
-  const r = resolveInstrument(input, new Date(trading.now()));
+/**
+ * A root resolves to the month the link quotes (NinjaTrader, or the simulator following the
+ * calendar), so a companion left running across a roll moves to the new front month with it.
+ */
+function resolve(trading: Trading, input: string): { contract: string; spec: ResolvedInstrument['spec'] } {
+  const quoted = trading.link.mirror.allQuotes().map((q) => q.instrument);
+  const r = resolveQuoted(input, trading.now(), quoted);
   if (!r) throw new Refusal('unknown_instrument', `Unknown instrument "${input}". Use a root (${ROOTS.join(', ')}), a contract like "ES 12-26", or a symbol like "ESZ26".`);
   return { contract: r.contract, spec: r.spec };
 }
@@ -99,8 +105,13 @@ const GUARD_NOTE =
   'the call waits while the person approves or denies it in the NT MCP Companion desktop app (tell the user to look there). ' +
   'A kill switch may refuse new risk. If NinjaTrader does not answer in time the outcome is reported as unknown and is never retried: check the orders before retrying.';
 
-export function tradingTools(trading: Trading): ToolDef[] {
+/**
+ * `hours`: the market hours behind the link — the CME calendar for NinjaTrader (the real exchange)
+ * and the simulator by default, '24x7' for a simulator started with --sim-hours 24x7.
+ */
+export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {}): ToolDef[] {
   const link = trading.link;
+  const hours = marketHours(opts.hours ?? 'cme');
   const stale = () => link.mirror.stale || link.state().status !== 'connected';
   const simulated = () => link.state().simulated;
   const tag = () => (simulated() ? ' [SIMULATED]' : '') + (stale() ? ' [STALE: NinjaTrader link is down; last known data]' : '');
@@ -218,15 +229,23 @@ export function tradingTools(trading: Trading): ToolDef[] {
       description: 'Last bid, ask and last trade for an instrument, with tick size and point value.',
       scope: 'mcp:read',
       input: z.object({ instrument: instrumentArg }).strict(),
-      output: z.looseObject({ quote: QuoteSchema, tickSize: z.number(), pointValue: z.number(), ...meta }),
+      output: z.looseObject({
+        quote: QuoteSchema,
+        tickSize: z.number(),
+        pointValue: z.number(),
+        marketOpen: z.boolean().describe('false while CME Globex is closed for this instrument (the quote then stands still)'),
+        marketNote: z.string().optional().describe('when closed: why, and when the market reopens'),
+        ...meta,
+      }),
       annotations: { readOnlyHint: true, idempotentHint: false, openWorldHint: false },
       handler: async (a) => {
         const { contract, spec } = resolve(trading, a.instrument);
         const quote = link.mirror.quote(contract);
         if (!quote) throw new Refusal('no_market_data', `No market data for ${contract} yet.${stale() ? ' The NinjaTrader link is down.' : ''}`);
+        const closed = hours.describeClosed(spec.root, trading.now());
         return {
-          text: `${contract}${tag()}: bid ${formatPrice(quote.bid, spec)} / ask ${formatPrice(quote.ask, spec)}, last ${formatPrice(quote.last, spec)} at ${quote.time} (tick ${spec.tickSize} = $${spec.tickValue})`,
-          structured: { quote, tickSize: spec.tickSize, pointValue: spec.pointValue, simulated: simulated(), stale: stale() },
+          text: `${contract}${tag()}: bid ${formatPrice(quote.bid, spec)} / ask ${formatPrice(quote.ask, spec)}, last ${formatPrice(quote.last, spec)} at ${quote.time} (tick ${spec.tickSize} = $${spec.tickValue})${closed ? ` — ${closed}` : ''}`,
+          structured: { quote, tickSize: spec.tickSize, pointValue: spec.pointValue, marketOpen: closed === null, ...(closed ? { marketNote: closed } : {}), simulated: simulated(), stale: stale() },
         };
       },
     }),
@@ -351,12 +370,25 @@ export function tradingTools(trading: Trading): ToolDef[] {
     defineTool({
       name: 'flatten_position',
       title: 'Flatten position',
-      description: `Closes the position in one instrument, or every position on the account when instrument is omitted, with market orders, and cancels working orders there. Allowed while the kill switch is engaged.${GUARD_NOTE}`,
+      description: `Closes the position in one instrument, or every position on the account when instrument is omitted, with market orders, and cancels working orders there. A root ("ES") closes every contract month held (in roll week both the old and the new month); a contract ("ES 12-26") only that month. Allowed while the kill switch is engaged.${GUARD_NOTE}`,
       scope: 'mcp:trade',
       input: z.object({ account: accountArg, instrument: instrumentArg.optional() }).strict(),
       output: TradeOutput,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-      handler: async (a, ctx) => run(ctx, 'flatten_position', { kind: 'flatten', account: a.account, instrument: a.instrument ? resolve(trading, a.instrument).contract : undefined }),
+      handler: async (a, ctx) => {
+        if (a.instrument === undefined) return run(ctx, 'flatten_position', { kind: 'flatten', account: a.account });
+        const { contract } = resolve(trading, a.instrument);
+        const root = rootOnly(a.instrument);
+        // A root means every month held or worked (roll week: ES 12-26 and ES 03-27), not just the front.
+        const held = root
+          ? [
+              ...trading.link.mirror.positions(a.account).filter((p) => p.marketPosition !== 'Flat').map((p) => p.instrument),
+              ...trading.link.mirror.orders(a.account, { working: true }).map((o) => o.instrument),
+            ].filter((i) => rootOfContract(i) === root && resolveInstrument(i, trading.now()) !== null) // expired months cannot take orders
+          : [];
+        const instruments = held.length > 0 ? [...new Set(held)].sort() : [contract];
+        return run(ctx, 'flatten_position', { kind: 'flatten', account: a.account, instrument: instruments[0], instruments });
+      },
     }),
     defineTool({
       name: 'flatten_everything',

@@ -58,7 +58,7 @@ export type TradeAction =
   | { kind: 'modify'; account: string; orderId: string; quantity?: number; limitPrice?: number; stopPrice?: number }
   | { kind: 'cancel'; account: string; orderId: string }
   | { kind: 'cancelAll'; account: string; instrument?: string }
-  | { kind: 'flatten'; account: string; instrument?: string }
+  | { kind: 'flatten'; account: string; instrument?: string; /** A root flattens every month held: all of them, instrument first. */ instruments?: string[] }
   | { kind: 'flattenEverything'; accounts: string[] }
   | { kind: 'reverse'; account: string; instrument: string };
 
@@ -572,8 +572,15 @@ export class Trading {
         return { status: 'cancel_requested', orders: [], cancelled: r.cancelled, simulated, message: `${r.cancelled.length} working order(s) cancelled on ${action.account}${action.instrument ? ` for ${action.instrument}` : ''}.` };
       }
       case 'flatten': {
-        const r = await link.request('flatten', { account: action.account, instrument: action.instrument }, o);
-        return { status: 'flatten_submitted', orders: r.orders, simulated, message: `Flatten ${action.account}${action.instrument ? ` ${action.instrument}` : ''}: ${r.orders.length} closing order(s) submitted; working orders cancelled.` };
+        // One request per contract month (a root held in two months during roll week).
+        const targets = action.instruments && action.instruments.length > 0 ? action.instruments : [action.instrument];
+        const orders: Order[] = [];
+        for (const instrument of targets) {
+          const r = await link.request('flatten', { account: action.account, instrument }, o);
+          orders.push(...r.orders);
+        }
+        const what = action.instruments && action.instruments.length > 1 ? ` ${action.instruments.join(' and ')}` : action.instrument ? ` ${action.instrument}` : '';
+        return { status: 'flatten_submitted', orders, simulated, message: `Flatten ${action.account}${what}: ${orders.length} closing order(s) submitted; working orders cancelled.` };
       }
       case 'flattenEverything': {
         // NT8's FlattenEverything would touch every account; a grant may only touch its own.
@@ -607,7 +614,7 @@ export function describe(a: TradeAction): string {
     case 'cancelAll':
       return `Cancel all working orders on ${a.account}${a.instrument ? ` for ${a.instrument}` : ''}`;
     case 'flatten':
-      return `Flatten ${a.instrument ?? 'every position'} on ${a.account}`;
+      return `Flatten ${a.instruments && a.instruments.length > 1 ? a.instruments.join(' and ') : a.instrument ?? 'every position'} on ${a.account}`;
     case 'flattenEverything':
       return `Flatten everything on ${a.accounts.join(', ')}`;
     case 'reverse':

@@ -1,8 +1,11 @@
 // Per-account session high-water marks (P&L, net liquidation, unrealized P&L), reset at the
-// 18:00 America/New_York session start; they feed trailing-drawdown and daily-loss rules.
+// session start (18:00 America/New_York of the previous trading day, src/market/calendar.ts: a
+// weekend or holiday belongs to the last session); they feed trailing-drawdown and daily-loss rules.
 import type { Mirror } from '../ninjatrader/mirror.ts';
 import type { DB } from '../store/db.ts';
-import { sessionStart } from './session.ts';
+import { sessionOf } from '../market/calendar.ts';
+
+const sessionStart = (ms: number) => sessionOf(ms).start;
 
 export interface Watermark {
   account: string;

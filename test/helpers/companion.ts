@@ -19,7 +19,9 @@ export interface TestCompanion extends Companion {
 
 export async function startTestCompanion(opts: Partial<CompanionOptions> = {}): Promise<TestCompanion> {
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'ntmcp-test-'));
-  const c = await startCompanion({ port: 0, quoteIntervalMs: 0, waitHoldMs: 100, ...opts, dataDir: dir });
+  // simHours 24x7: tests that fill orders must not depend on today being a trading day. Tests of
+  // the calendar pass simHours 'cme' and a pinned clock explicitly.
+  const c = await startCompanion({ port: 0, quoteIntervalMs: 0, waitHoldMs: 100, simHours: '24x7', ...opts, dataDir: dir });
   const origin = c.urls.primary;
   const control: TestCompanion['control'] = (path, init = {}) =>
     fetch(`${origin}/control/v1${path}`, {

@@ -23,6 +23,7 @@ const NOT_WALKED: Record<string, string> = {
   internal_error: 'a companion bug; no input reaches it',
   cancelled_by_client: 'the client asked not to hear back; test/trading/confirm-wait.test.ts checks the audit',
   confirmation_not_found: 'a control API answer (404), not a tool error',
+  market_closed: 'this companion trades around the clock; test/trading/roll.test.ts walks it on a pinned weekend',
   addon_error: 'a get_bars failure other than timeout or disconnect; the simulator has none',
 };
 

@@ -6,9 +6,11 @@ import WebSocket from 'ws';
 import { AddonLink } from '../../src/ninjatrader/link.ts';
 import type { Activity, AddonLinkOptions } from '../../src/ninjatrader/link.ts';
 import { startSimulatorAddon } from '../../src/simulator/addon.ts';
+import { offsetClock } from '../../src/clock.ts';
 import type { SimulatorAddon, SimulatorAddonOptions } from '../../src/simulator/addon.ts';
 
 export const SECRET = 'test-pairing-secret-0123456789abcdef';
+/** Monday 2 Nov 2026, 10:00 New York: an ordinary trading day, ES/MES/NQ/MNQ/CL/GC front months 12-26. */
 export const T0 = Date.UTC(2026, 10, 2, 15, 0, 0);
 
 export interface Rig {
@@ -20,7 +22,10 @@ export interface Rig {
 }
 
 export async function rig(opts: Partial<AddonLinkOptions> = {}): Promise<Rig> {
-  const link = new AddonLink({ pairingSecret: SECRET, mode: 'simulator', ...opts });
+  // One clock for the link and the add-on, pinned to T0 and running: the tests name T0's contracts,
+  // so they pass on any date (the wall clock once rolled GC under them).
+  const clock = offsetClock(T0);
+  const link = new AddonLink({ pairingSecret: SECRET, mode: 'simulator', now: clock.now, ...opts });
   const activities: Activity[] = [];
   link.on('activity', (a: Activity) => activities.push(a));
   const server = createServer((_req, res) => res.writeHead(404).end());
@@ -36,7 +41,7 @@ export async function rig(opts: Partial<AddonLinkOptions> = {}): Promise<Rig> {
     url,
     activities,
     addon(o = {}) {
-      const a = startSimulatorAddon({ url, secret: SECRET, seed: 5, quoteIntervalMs: 0, startTime: T0, reconnectMinMs: 30, reconnectMaxMs: 200, ...o });
+      const a = startSimulatorAddon({ url, secret: SECRET, seed: 5, quoteIntervalMs: 0, now: clock.now, reconnectMinMs: 30, reconnectMaxMs: 200, ...o });
       addons.push(a);
       return a;
     },

@@ -32,22 +32,37 @@ test('unknown roots, unlisted months, expired contracts and junk resolve to null
   }
 });
 
-test('equity index front month rolls 8 days before the third Friday', () => {
-  // Third Friday of Dec 2026 = 18 Dec; roll on 10 Dec.
-  assert.equal(resolveInstrument('ES', new Date(Date.UTC(2026, 11, 9, 23)))?.contract, 'ES 12-26');
-  assert.equal(resolveInstrument('ES', new Date(Date.UTC(2026, 11, 10, 0)))?.contract, 'ES 03-27');
-  // Still tradable by name until expiry.
-  assert.equal(resolveInstrument('ES 12-26', new Date(Date.UTC(2026, 11, 18, 12)))?.contract, 'ES 12-26');
-  assert.equal(resolveInstrument('ES 12-26', new Date(Date.UTC(2026, 11, 19, 0))), null);
+test('equity index front month rolls 8 days before expiry, at the session start of the roll date', () => {
+  // Third Friday of Dec 2026 = 18 Dec (expiry 09:30 ET); NT8 rollover Thu 10 Dec, whose session
+  // starts Wed 9 Dec 18:00 ET = 23:00 UTC.
+  assert.equal(resolveInstrument('ES', Date.UTC(2026, 11, 9, 22, 59))?.contract, 'ES 12-26');
+  assert.equal(resolveInstrument('ES', Date.UTC(2026, 11, 9, 23, 0))?.contract, 'ES 03-27');
+  // Still tradable by name until trading terminates at 09:30 ET on the third Friday.
+  assert.equal(resolveInstrument('ES 12-26', Date.UTC(2026, 11, 18, 14, 29))?.contract, 'ES 12-26');
+  assert.equal(resolveInstrument('ES 12-26', Date.UTC(2026, 11, 18, 14, 30)), null);
   assert.equal(resolveInstrument('NQ', new Date(Date.UTC(2027, 0, 5)))?.contract, 'NQ 03-27');
 });
 
-test('CL rolls on the 15th, GC on the 25th of the month before', () => {
-  assert.equal(resolveInstrument('CL', new Date(Date.UTC(2026, 10, 14)))?.contract, 'CL 12-26');
-  assert.equal(resolveInstrument('CL', new Date(Date.UTC(2026, 10, 15)))?.contract, 'CL 01-27');
-  assert.equal(resolveInstrument('GC', new Date(Date.UTC(2026, 10, 24)))?.contract, 'GC 12-26');
-  assert.equal(resolveInstrument('GC', new Date(Date.UTC(2026, 10, 25)))?.contract, 'GC 01-27');
-  assert.equal(resolveInstrument('CL', new Date(Date.UTC(2026, 11, 20)))?.contract, 'CL 02-27');
+test('CL rolls the business day before its expiry (3 business days before the 25th), holidays counted', () => {
+  // CL 12-26: the 25th (Wed) is a business day → expiry Fri 20 Nov; roll Thu 19 Nov (session from Wed 18:00 ET).
+  assert.equal(resolveInstrument('CL', Date.UTC(2026, 10, 18, 22, 59))?.contract, 'CL 12-26');
+  assert.equal(resolveInstrument('CL', Date.UTC(2026, 10, 18, 23, 0))?.contract, 'CL 01-27');
+  assert.equal(resolveInstrument('CL 12-26', Date.UTC(2026, 10, 20, 19, 29))?.contract, 'CL 12-26');
+  assert.equal(resolveInstrument('CL 12-26', Date.UTC(2026, 10, 20, 19, 30)), null);
+  // CL 01-27: 25 Dec is Christmas → 4 business days before: Mon 21 Dec; roll Fri 18 Dec.
+  assert.equal(resolveInstrument('CL', Date.UTC(2026, 11, 17, 22, 59))?.contract, 'CL 01-27');
+  assert.equal(resolveInstrument('CL', Date.UTC(2026, 11, 17, 23, 0))?.contract, 'CL 02-27');
+  assert.equal(resolveInstrument('CL 01-27', Date.UTC(2026, 11, 21, 19, 29))?.contract, 'CL 01-27');
+});
+
+test('GC trades its active months and rolls on the third-last business day of the month before', () => {
+  // November 2026: 30 (Mon), 27 (Fri, early close), 25 (Wed; 26 is Thanksgiving) → roll Wed 25 Nov.
+  assert.equal(resolveInstrument('GC', Date.UTC(2026, 10, 24, 22, 59))?.contract, 'GC 12-26');
+  assert.equal(resolveInstrument('GC', Date.UTC(2026, 10, 24, 23, 0))?.contract, 'GC 02-27');
+  assert.equal(resolveInstrument('GC 01-27', Date.UTC(2026, 10, 2)), null, 'January is not an active GC month');
+  // Expiry: third-last business day of December 2026 = Tue 29 Dec, 13:30 ET.
+  assert.equal(resolveInstrument('GC 12-26', Date.UTC(2026, 11, 29, 18, 29))?.contract, 'GC 12-26');
+  assert.equal(resolveInstrument('GC 12-26', Date.UTC(2026, 11, 29, 18, 30)), null);
 });
 
 test('roundToTick, isOnTick and formatPrice', () => {
@@ -61,4 +76,15 @@ test('roundToTick, isOnTick and formatPrice', () => {
   assert.ok(!isOnTick(6000.1, 0.25));
   assert.equal(formatPrice(5000, INSTRUMENTS.ES), '5000.00');
   assert.equal(formatPrice(2600.1, INSTRUMENTS.GC), '2600.1');
+});
+
+test('a root follows the months the link quotes: the calendar front when quoted, else what NinjaTrader still streams', async () => {
+  const { resolveQuoted } = await import('../../src/ninjatrader/instruments.ts');
+  const rollWeek = Date.UTC(2026, 11, 10, 15);
+  assert.equal(resolveQuoted('ES', rollWeek, ['ES 12-26', 'ES 03-27', 'NQ 03-27'])?.contract, 'ES 03-27');
+  assert.equal(resolveQuoted('ES', rollWeek, [])?.contract, 'ES 03-27', 'nothing quoted (link down): the calendar decides');
+  assert.equal(resolveQuoted('ES', rollWeek, ['ES 12-26', 'NQ 03-27'])?.contract, 'ES 12-26', 'NT8 has not rolled yet: quote what it streams');
+  assert.equal(resolveQuoted('ES', Date.UTC(2026, 11, 7, 15), ['ES 03-27'])?.contract, 'ES 03-27', 'NT8 rolled early: follow it');
+  assert.equal(resolveQuoted('es 12-26', rollWeek, ['ES 03-27'])?.contract, 'ES 12-26', 'an explicit month is taken as given');
+  assert.equal(resolveQuoted('ES', Date.UTC(2026, 11, 19), ['ES 12-26'])?.contract, 'ES 03-27', 'an expired quote is ignored');
 });

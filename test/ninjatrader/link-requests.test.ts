@@ -79,7 +79,7 @@ test('a request in flight when the link drops fails as outcome unknown, not as "
   await until(() => !r.link.mirror.stale);
   a.pauseResponses();
   const p = r.link.request('placeOrder', { ...order, name: 'inflight' });
-  await new Promise((res) => setTimeout(res, 20));
+  await until(() => a.heldRequests() === 1, 3000, 'the request to reach the add-on');
   a.dropConnection();
   await assert.rejects(p, (e: unknown) => e instanceof AddonTimeoutError && e.reason === 'disconnected');
   await assert.rejects(r.link.request('placeOrder', { ...order, name: 'after' }), AddonDisconnectedError);

@@ -320,7 +320,7 @@ test('cancelAllOrders cancels only the account (and instrument) given', () => {
   assert.equal(e.orders('Sim102').find((o) => o.orderId === c.orderId)!.state, 'Working');
 });
 
-test('Day orders are cancelled at the 17:00 New York session end; Gtc orders survive', () => {
+test('Day orders are cancelled at the 17:00 New York session close; Gtc orders survive', () => {
   const e = engine();
   const day = ok(place(e, { action: 'Buy', orderType: 'Limit', limitPrice: 5000, timeInForce: 'Day', name: 'd' })).result.order;
   const gtc = ok(place(e, { action: 'Buy', orderType: 'Limit', limitPrice: 5000, timeInForce: 'Gtc', name: 'g' })).result.order;
@@ -328,4 +328,78 @@ test('Day orders are cancelled at the 17:00 New York session end; Gtc orders sur
   const ev = e.tick(Date.UTC(2026, 10, 2, 22, 0)); // 17:00 EST
   assert.deepEqual(states(ev, day.orderId), ['CancelPending', 'Cancelled']);
   assert.equal(states(ev, gtc.orderId).length, 0);
+});
+
+// ---------------------------------------------------------------- the calendar (src/market/calendar.ts)
+
+const SAT = Date.UTC(2026, 10, 28, 15); // Saturday 28 Nov 2026, 10:00 New York
+const SUN_OPEN = Date.UTC(2026, 10, 29, 23); // Sunday 18:00 New York
+
+test('closed market: quotes stand still, market orders are refused with when it reopens, limits rest', () => {
+  const e = new SimEngine({ startTime: SAT, seed: 7 });
+  const before = e.quote('ES')!;
+  assert.equal(e.tick(SAT + 250).filter((x) => x.kind === 'quote').length, 0, 'no quotes move on a Saturday');
+  assert.deepEqual(e.quote('ES'), before);
+  const mkt = e.handle('placeOrder', { account: 'Sim101', instrument: 'ES', action: 'Buy', orderType: 'Market', quantity: 1, timeInForce: 'Gtc', name: 'm' }, SAT);
+  assert.equal(mkt.ok, false);
+  if (!mkt.ok) {
+    assert.equal(mkt.error.code, 'market_closed');
+    assert.match(mkt.error.message, /CME Globex is closed for the weekend; ES reopens Sun 2026-11-29 18:00 ET/);
+  }
+  // A marketable limit is accepted but does not fill until the market reopens.
+  const lim = ok(e.handle('placeOrder', { account: 'Sim101', instrument: 'ES', action: 'Buy', orderType: 'Limit', limitPrice: before.ask + 1, quantity: 1, timeInForce: 'Gtc', name: 'l' }, SAT)).result.order;
+  assert.equal(lim.state, 'Working');
+  assert.equal(e.setQuote('ES', before.last, { nowMs: SAT + 1000 }).some((x) => x.kind === 'execution'), false, 'nothing fills while closed');
+  const open = e.tick(SUN_OPEN);
+  assert.ok(open.some((x) => x.kind === 'execution' && x.execution.orderId === lim.orderId), 'fills on the first tick after the open');
+  // Flatten while closed is refused as a whole (its market orders could not fill).
+  const fl = e.handle('flatten', { account: 'Sim101', instrument: 'ES' }, Date.UTC(2026, 11, 4, 22, 30)); // Fri 17:30 ET
+  assert.equal(!fl.ok && fl.error.code, 'market_closed');
+  assert.equal(e.positions('Sim101').length, 1, 'the position is still there');
+});
+
+test('24x7 hours trade around the clock, like NT8\'s Simulated Data Feed', () => {
+  const e = new SimEngine({ startTime: SAT, seed: 7, hours: '24x7' });
+  assert.ok(e.tick(SAT + 250).some((x) => x.kind === 'quote'));
+  const r = ok(e.handle('placeOrder', { account: 'Sim101', instrument: 'ES', action: 'Buy', orderType: 'Market', quantity: 1, timeInForce: 'Gtc', name: 'm' }, SAT));
+  assert.equal(r.result.order.state, 'Filled');
+});
+
+test('a new session at 18:00 New York restarts realized P&L; the cash value carries it', () => {
+  const e = engine();
+  e.setQuote('ES', 5000, { nowMs: T0 });
+  ok(place(e, { action: 'Buy', orderType: 'Market', name: 'b' }));
+  e.setQuote('ES', 5010, { nowMs: T0 });
+  ok(place(e, { action: 'Sell', orderType: 'Market', name: 's' }));
+  const a = e.account('Sim101')!;
+  assert.equal(a.items.realizedPnL, 500 - 12.5 - 5, 'bought 5000.25, sold 5010: 9.75 pt × $50, less $5 commission');
+  const cash = a.items.cashValue;
+  // Tuesday's session starts Monday 18:00 EST = 23:00 UTC.
+  assert.equal(e.tick(Date.UTC(2026, 10, 2, 22, 59)).some((x) => x.kind === 'account'), false);
+  const ev = e.tick(Date.UTC(2026, 10, 2, 23, 0));
+  assert.ok(ev.some((x) => x.kind === 'account' && x.account.name === 'Sim101' && x.account.items.realizedPnL === 0));
+  assert.equal(e.account('Sim101')!.items.realizedPnL, 0);
+  assert.equal(e.account('Sim101')!.items.cashValue, cash);
+});
+
+test('a running simulator follows the roll: both ES months trade in roll week, the old one until it expires', () => {
+  const e = new SimEngine({ startTime: Date.UTC(2026, 11, 8, 15), seed: 7 }); // Tue 8 Dec 2026
+  assert.ok(e.contracts().includes('ES 12-26') && !e.contracts().includes('ES 03-27'));
+  ok(e.handle('placeOrder', { account: 'Sim101', instrument: 'ES', action: 'Buy', orderType: 'Market', quantity: 2, timeInForce: 'Gtc', name: 'old' }, Date.UTC(2026, 11, 8, 15)));
+  assert.equal(e.positions('Sim101')[0]!.instrument, 'ES 12-26');
+  const rollWeek = Date.UTC(2026, 11, 10, 15); // Thu 10 Dec: NT8's rollover date
+  e.tick(rollWeek);
+  assert.ok(e.contracts().includes('ES 12-26') && e.contracts().includes('ES 03-27'), e.contracts().join());
+  assert.equal(e.contractFor('ES'), 'ES 03-27', 'the root now means the new front month');
+  assert.equal(e.quote('ES 03-27')!.last, e.quote('ES 12-26')!.last, 'the new month starts at the old month\'s price');
+  const fresh = ok(e.handle('placeOrder', { account: 'Sim101', instrument: 'ES', action: 'Buy', orderType: 'Market', quantity: 1, timeInForce: 'Gtc', name: 'new' }, rollWeek));
+  assert.equal(fresh.result.order.instrument, 'ES 03-27');
+  const older = ok(e.handle('placeOrder', { account: 'Sim101', instrument: 'ES 12-26', action: 'Sell', orderType: 'Market', quantity: 1, timeInForce: 'Gtc', name: 'older' }, rollWeek));
+  assert.equal(older.result.order.state, 'Filled', 'the old month still trades');
+  assert.deepEqual(e.positions('Sim101').map((p) => `${p.instrument} ${p.quantity}`).sort(), ['ES 03-27 1', 'ES 12-26 1']);
+  // After 09:30 ET on the third Friday the old month is gone from the quotes and no longer tradable.
+  e.tick(Date.UTC(2026, 11, 18, 14, 30));
+  assert.ok(!e.contracts().includes('ES 12-26'));
+  const late = e.handle('placeOrder', { account: 'Sim101', instrument: 'ES 12-26', action: 'Sell', orderType: 'Market', quantity: 1, timeInForce: 'Gtc', name: 'late' }, Date.UTC(2026, 11, 18, 14, 31));
+  assert.equal(!late.ok && late.error.code, 'unknown_instrument');
 });

@@ -7,7 +7,7 @@ import { approveNext, startTestCompanion, type TestCompanion } from '../helpers/
 import { connectWithOAuth, HeadlessProvider } from '../helpers/sdk-client.ts';
 import type { ApproveConsentBody } from '../../src/control/contract.ts';
 import type { CompanionOptions } from '../../src/companion.ts';
-import { call } from '../helpers/tools.ts';
+import { call, until } from '../helpers/tools.ts';
 
 async function setup(approve: ApproveConsentBody, opts: Partial<CompanionOptions> = {}) {
   const c = await startTestCompanion(opts);
@@ -56,7 +56,7 @@ test('limits: quantity per order, net position per instrument, orders per minute
     assert.equal(simOrders(c).length, 0);
 
     assert.equal((await call(conn, 'place_order', market({ quantity: 3 }))).isError, false);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(async () => c.link.mirror.positions('Sim101')[0]?.quantity === 3, 'the fill in the mirror');
     const over = await call(conn, 'place_order', market({ quantity: 2 }));
     assert.equal(over.code, 'limit_max_position');
     assert.match(over.text, /from 3 to 5; this client's maximum is 4/);
@@ -113,8 +113,7 @@ test('kill switch: new risk refused for every client at once; cancel and flatten
     assert.equal((await call(conn, 'cancel_all_orders', { account: 'Sim101' })).isError, false);
     const fl = await call(conn, 'flatten_everything');
     assert.equal(fl.isError, false, fl.text);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal((await call(conn, 'list_positions', {})).s.positions.length, 0);
+    await until(async () => (await call(conn, 'list_positions', {})).s.positions.length === 0, 'flat');
     assert.equal((await call(conn, 'list_orders', {})).s.orders.length, 0);
     const dir = c.dir;
     await c.stop();
@@ -161,7 +160,7 @@ test('unknown outcome: the add-on does not answer in time → outcome_unknown, n
     assert.match(r.text, /slow-1/);
     c.simulator!.resumeResponses();
     // NT8 did place it in the end; the retry finds it by clientOrderId instead of placing again.
-    await new Promise((res) => setTimeout(res, 200));
+    await until(async () => c.link.mirror.order('Sim101', 'slow-1'), 'the late order in the mirror');
     const retry = await call(conn, 'place_order', market({ orderType: 'LIMIT', limitPrice: 5980, clientOrderId: 'slow-1' }));
     assert.equal(retry.isError, false, retry.text);
     assert.equal(retry.s.duplicate, true);
@@ -203,7 +202,7 @@ test('add-on disconnected: trade tools fail fast with addon_disconnected; reads 
   const { c, conn, done } = await setup({ confirmPolicy: 'never' });
   try {
     await c.simulator!.close();
-    await new Promise((r) => setTimeout(r, 100));
+    await until(async () => c.link.state().status !== 'connected', 'the link to notice');
     const started = Date.now();
     const r = await call(conn, 'place_order', market());
     assert.equal(r.code, 'addon_disconnected');
@@ -239,8 +238,11 @@ test('arguments are validated at the door with a sentence; other accounts are re
     assert.equal(rejected.isError, true);
     assert.match(rejected.text, /NinjaTrader rejected it/);
     assert.equal(simOrders(c).filter((o) => o.state !== 'Rejected').length, 0);
-    // Accepted symbol forms.
-    for (const instrument of ['ES', 'es', 'ESZ26', 'ES 12-26']) {
+    // Accepted symbol forms, for whatever the front month is on the day the suite runs.
+    const front: string = (await call(conn, 'get_quote', { instrument: 'ES' })).s.quote.instrument; // "ES 03-27"
+    const [, mm, yy] = /^ES (\d{2})-(\d{2})$/.exec(front)!;
+    const code = `ES${'FGHJKMNQUVXZ'[Number(mm) - 1]}${yy}`;
+    for (const instrument of ['ES', 'es', code, front]) {
       const q = await call(conn, 'get_quote', { instrument });
       assert.equal(q.isError, false, `${instrument}: ${q.text}`);
     }
