@@ -6,7 +6,7 @@ import type { ActivityRow, ConfirmationDecision, OrderConfirmation } from '../co
 import type { TradingControl } from '../control/api.ts';
 import type { EventBus } from '../events.ts';
 import type { AddonLink } from '../ninjatrader/link.ts';
-import { resolveInstrument } from '../ninjatrader/instruments.ts';
+import { resolveInstrument, rootOfContract } from '../ninjatrader/instruments.ts';
 import type { DomainEvent, Order } from '../ninjatrader/protocol.ts';
 import { scopeIncludes } from '../oauth/policy.ts';
 import type { GrantRecord } from '../oauth/service.ts';
@@ -475,10 +475,19 @@ export class Trading {
     return list.length;
   }
 
+  /**
+   * Net position in the contract's root across every month held: in roll week "ES 12-26" and
+   * "ES 03-27" are one exposure, so a client cannot hold its maximum in each month.
+   */
   private netPosition(account: string, contract: string): number {
-    const p = this.deps.link.mirror.positions(account).find((x) => x.instrument === contract);
-    if (!p || p.marketPosition === 'Flat') return 0;
-    return p.marketPosition === 'Long' ? p.quantity : -p.quantity;
+    const root = rootOfContract(contract);
+    let net = 0;
+    for (const p of this.deps.link.mirror.positions(account)) {
+      if (p.marketPosition === 'Flat') continue;
+      if (root ? rootOfContract(p.instrument) !== root : p.instrument !== contract) continue;
+      net += p.marketPosition === 'Long' ? p.quantity : -p.quantity;
+    }
+    return net;
   }
 
   private checkLimits(grant: GrantRecord, action: TradeAction, refuse: (code: string, message: string) => never): void {
@@ -494,7 +503,7 @@ export class Trading {
       if (Math.abs(projected) > L.maxPositionPerInstrument && Math.abs(projected) > Math.abs(current)) {
         refuse(
           'limit_max_position',
-          `Refused by limit: this order would take the ${action.instrument} position on ${action.account} from ${current} to ${projected}; this client's maximum is ${L.maxPositionPerInstrument} contracts.`,
+          `Refused by limit: this order would take the ${rootOfContract(action.instrument) ?? action.instrument} position on ${action.account} (all contract months) from ${current} to ${projected}; this client's maximum is ${L.maxPositionPerInstrument} contracts.`,
         );
       }
     }

@@ -87,6 +87,33 @@ test('flatten_position with a contract closes only that month', async () => {
   }
 });
 
+test('roll week: the net position limit counts every month of a root as one exposure', async () => {
+  const clock = manualClock(Date.parse('2026-12-10T15:00:00Z')); // roll week: ES 12-26 and ES 03-27 both trade
+  const c = await startTestCompanion({ clock, simHours: 'cme' });
+  const conn = await connectWithOAuth(
+    c.mcpUrl,
+    (id) => approveNext(c, { scope: 'mcp:read mcp:trade', accounts: ['Sim101'], confirmPolicy: 'never', limits: { maxPositionPerInstrument: 3 } }, id).then(() => {}),
+    new HeadlessProvider('http://127.0.0.1:9000/cb', 'Roll Limit Tester', 'mcp:read mcp:trade'),
+  );
+  try {
+    const dec = await call(conn, 'place_order', { account: 'Sim101', instrument: 'ES 12-26', action: 'BUY', quantity: 3, clientOrderId: 'dec-3' });
+    assert.equal(dec.isError, false, dec.text);
+    await until(async () => (await positions(conn)).join() === 'ES 12-26 3' || undefined, 'long 3 December');
+    // The root now means March; 3 December + 1 March is 4 ES against a maximum of 3.
+    const mar = await call(conn, 'place_order', { account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1, clientOrderId: 'mar-1' });
+    assert.equal(mar.isError, true, mar.text);
+    assert.equal(mar.code, 'limit_max_position');
+    assert.match(mar.text, /ES position on Sim101 \(all contract months\) from 3 to 4/);
+    // Reducing through the other month (a calendar spread) lowers the net exposure and is allowed.
+    const spread = await call(conn, 'place_order', { account: 'Sim101', instrument: 'ES 03-27', action: 'SELL', quantity: 1, clientOrderId: 'mar-s1' });
+    assert.equal(spread.isError, false, spread.text);
+    assert.deepEqual(c.simulator!.engine.positions('Sim101').map((p) => p.instrument).sort(), ['ES 03-27', 'ES 12-26']);
+  } finally {
+    await conn.close();
+    await c.cleanup();
+  }
+});
+
 test('a closed market: market orders are refused with when it reopens; a limit order rests until then', async () => {
   const clock = manualClock(Date.parse('2026-11-28T15:00:00Z')); // Saturday after Thanksgiving
   const c = await startTestCompanion({ clock, simHours: 'cme' });
