@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { AddonLink } from '../ninjatrader/link.ts';
 import type { Trading } from '../trading/trading.ts';
+import { scopeIncludes } from '../oauth/policy.ts';
 import { defineTool, type ToolDef } from './registry.ts';
 
 export function statusTool(deps: { link: AddonLink; trading: Trading; version: string }): ToolDef {
@@ -36,6 +37,10 @@ export function statusTool(deps: { link: AddonLink; trading: Trading; version: s
         `NT MCP Companion ${deps.version}. ${link.detail}.`,
         link.simulated ? 'SIMULATED: orders go to the built-in simulator, not to NinjaTrader.' : '',
         `This client: ${g.scope}; accounts ${g.accounts.join(', ')}; ${g.confirmPolicy === 'always' ? 'every trade waits for human confirmation in the desktop app' : 'trades are not confirmed by a human'}.`,
+        // A read grant does not list the trade tools, so say how the person can widen it.
+        scopeIncludes(g.scope, 'mcp:trade')
+          ? ''
+          : 'READ-ONLY: this client cannot place, change or cancel orders. Only the person can change that: they re-authorize this client (in its MCP settings) and tick "Also allow trading" in the NT MCP Companion prompt.',
         `Limits: ≤ ${g.limits.maxOrderQuantity} per order, ≤ ${g.limits.maxPositionPerInstrument} net per instrument, ≤ ${g.limits.maxOrdersPerMinute} orders/min.`,
         kill.engaged ? `KILL SWITCH ENGAGED since ${kill.since}: new risk is refused; cancel and flatten still work.` : '',
       ]

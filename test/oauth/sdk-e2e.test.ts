@@ -43,6 +43,8 @@ test('SDK client: full OAuth flow, scoped tools, refresh, revoke → 401', async
     assert.equal(s.link.status, 'connected');
     assert.deepEqual(s.client.accounts, ['Sim101']);
     assert.equal(s.client.scope, 'mcp:read');
+    // The model learns it is read-only and that only the person can widen that.
+    assert.match((status.content as { text: string }[])[0]!.text, /READ-ONLY: .*re-authorize.*"Also allow trading"/);
 
     // The audit log has the call, attributed to the client, without the token.
     const audit = await c.controlJson<{ rows: { tool: string | null; clientName: string | null; args: string | null }[] }>('/audit?tool=get_status');
