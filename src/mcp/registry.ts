@@ -65,15 +65,45 @@ export function toolErrorResult(code: string, message: string, data: Record<stri
   };
 }
 
-/** "Invalid arguments — "account" is required (string); unknown argument "bogus"." */
+/** "Invalid arguments: "quantity" must be a whole number; unknown argument "bogus"." */
 export function describeZodError(e: z.ZodError): string {
   const parts = e.issues.slice(0, 5).map((i) => {
-    const where = i.path.length ? `"${i.path.join('.')}"` : 'the arguments';
-    if (i.code === 'invalid_type' && /received undefined$/.test(i.message)) return `${where} is required (${i.expected})`;
-    if (i.code === 'unrecognized_keys') return `unknown argument${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
-    return `${where}: ${i.message}`;
+    if (i.code === 'unrecognized_keys' && i.path.length === 0) return `unknown argument${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+    return `${i.path.length ? `"${i.path.join('.')}"` : 'the arguments'} ${describeIssue(i)}`;
   });
-  return `Invalid arguments — ${parts.join('; ')}.`;
+  return `Invalid arguments: ${parts.join('; ')}.`;
+}
+
+/** One zod issue as words a model or a trader reads at once ("must be a whole number"), not zod's notation. */
+function describeIssue(i: z.core.$ZodIssue): string {
+  const received = /received (\w+)$/.exec(i.message)?.[1];
+  switch (i.code) {
+    case 'invalid_type':
+      if (received === 'undefined') return `is required (${i.expected})`;
+      if (i.expected === 'int') return 'must be a whole number';
+      return `must be a ${i.expected}${received ? `, not a ${received}` : ''}`;
+    case 'too_small': {
+      const n = Number(i.minimum);
+      if (i.origin === 'string') return n <= 1 ? 'must not be empty' : `must be at least ${n} characters`;
+      if (i.origin === 'array') return `must have at least ${n} item${n === 1 ? '' : 's'}`;
+      return n === 0 && !i.inclusive ? 'must be greater than 0' : `must be ${i.inclusive ? 'at least' : 'greater than'} ${n}`;
+    }
+    case 'too_big': {
+      const n = Number(i.maximum);
+      if (i.origin === 'string') return `must be at most ${n} characters`;
+      if (i.origin === 'array') return `must have at most ${n} items`;
+      return `must be ${i.inclusive ? 'at most' : 'less than'} ${n}`;
+    }
+    case 'invalid_value':
+      return `must be one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'unrecognized_keys':
+      return `has unknown argument${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+    case 'invalid_format':
+      // Our own regex messages are written as advice ("use 1-64 letters, digits, _ . : -").
+      return /^Invalid/.test(i.message) ? `is not a valid ${i.format}` : `: ${i.message}`.replace(/^: /, 'is not valid: ');
+    default:
+      return `: ${i.message}`.replace(/^: /, 'is not valid: ');
+  }
 }
 
 interface ListedTool {

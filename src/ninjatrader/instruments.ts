@@ -1,7 +1,7 @@
 // Contract specs for the futures the companion knows, and NT8 contract naming ("ES 12-26").
 // Contract months, expiries and NT8 rollover dates live in src/market/contracts.ts (one source);
 // resolveInstrument returns null for expired contracts and for months a root does not list.
-import { expiryOf, frontMonth, isListed } from '../market/contracts.ts';
+import { expiryOf, frontMonth, isListed, listedMonths } from '../market/contracts.ts';
 
 export type Root = 'ES' | 'MES' | 'NQ' | 'MNQ' | 'CL' | 'GC';
 
@@ -155,4 +155,45 @@ export function resolveQuoted(input: string, at: number, quoted: Iterable<string
 export function rootOfContract(contract: string): Root | null {
   const root = contract.trim().split(/\s/)[0]?.toUpperCase() ?? '';
   return isRoot(root) ? root : null;
+}
+
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * Why an instrument did not resolve, as one sentence a model or trader can act on: an unknown
+ * root, a month the root does not list, or a contract that has expired (with today's front month).
+ */
+export function explainUnresolved(input: string, at: number): string {
+  const s = typeof input === 'string' ? input.trim().toUpperCase().replace(/\s+/g, ' ') : '';
+  const hint = `Use a root (${ROOTS.join(', ')}), a contract like "${contractOf('ES', at)}", or a symbol like "ES${MONTH_CODES[frontMonth('ES', at).month - 1]}${String(frontMonth('ES', at).year % 100).padStart(2, '0')}".`;
+  let root = '';
+  let month = 0;
+  let year = 0;
+  let m: RegExpMatchArray | null;
+  if ((m = s.match(/^([A-Z]{1,4}) (\d{1,2})-(\d{2}|\d{4})$/))) {
+    root = m[1]!;
+    month = Number(m[2]);
+    year = m[3]!.length === 4 ? Number(m[3]) : 2000 + Number(m[3]);
+  } else if ((m = s.match(/^([A-Z]{1,4})([FGHJKMNQUVXZ])(\d{2})$/))) {
+    root = m[1]!;
+    month = MONTH_CODES.indexOf(m[2]!) + 1;
+    year = 2000 + Number(m[3]);
+  }
+  const shown = JSON.stringify(typeof input === 'string' ? input.slice(0, 40) : String(input));
+  if (!root || !isRoot(root)) return `Unknown instrument ${shown}. ${hint}`;
+  if (month < 1 || month > 12) return `Unknown instrument ${shown}: there is no month ${month}. ${hint}`;
+  if (!listed(root, month)) {
+    const months = listedMonths(root).map((x) => MONTH_NAMES[x - 1]).join(', ');
+    return `${root} has no ${MONTH_NAMES[month - 1]} contract: it lists ${months}. The front month now is ${contractOf(root, at)}.`;
+  }
+  const expiry = expiryOf(root, { year, month });
+  if (at >= expiry) {
+    return `${contractName(root, year, month)} expired on ${new Date(expiry).toISOString().slice(0, 10)}; the front month now is ${contractOf(root, at)} ("${root}" always means the front month).`;
+  }
+  return `Unknown instrument ${shown}. ${hint}`;
+}
+
+function contractOf(root: Root, at: number): string {
+  const f = frontMonth(root, at);
+  return contractName(root, f.year, f.month);
 }

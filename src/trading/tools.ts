@@ -1,7 +1,7 @@
 // The NinjaTrader tools (docs/tools.md). Read tools answer from the live mirror (no round trip)
 // and say when it is stale; trade tools go through Trading.execute, the one guarded path.
 import { z } from 'zod';
-import { formatPrice, resolveInstrument, resolveQuoted, rootOnly, rootOfContract, ROOTS, isOnTick, type ResolvedInstrument } from '../ninjatrader/instruments.ts';
+import { explainUnresolved, formatPrice, resolveInstrument, resolveQuoted, rootOnly, rootOfContract, ROOTS, isOnTick, type ResolvedInstrument } from '../ninjatrader/instruments.ts';
 import {
   AccountSchema,
   BarSchema,
@@ -57,7 +57,7 @@ const TYPE_MAP = { MARKET: 'Market', LIMIT: 'Limit', STOPMARKET: 'StopMarket', S
 function resolve(trading: Trading, input: string): { contract: string; spec: ResolvedInstrument['spec'] } {
   const quoted = trading.link.mirror.allQuotes().map((q) => q.instrument);
   const r = resolveQuoted(input, trading.now(), quoted);
-  if (!r) throw new Refusal('unknown_instrument', `Unknown instrument "${input}". Use a root (${ROOTS.join(', ')}), a contract like "ES 12-26", or a symbol like "ESZ26".`);
+  if (!r) throw new Refusal('unknown_instrument', explainUnresolved(input, trading.now()));
   return { contract: r.contract, spec: r.spec };
 }
 

@@ -446,7 +446,9 @@ export class Trading {
         err = new Refusal('addon_disconnected', 'NinjaTrader is not connected: the add-on link is down, so nothing was sent. Start NinjaTrader 8 with the NT MCP Companion add-on, then retry.');
       } else {
         status = 'rejected';
-        err = new Refusal(code === 'internal' ? 'rejected' : code, `NinjaTrader rejected it: ${asSentence((e as Error).message)}`, {}, 'error');
+        // Add-ons often start their own text with "Order rejected:"; say it once.
+        const why = asSentence((e as Error).message.replace(/^\s*order rejected\s*[:.-]\s*/i, ''));
+        err = new Refusal(code === 'internal' ? 'rejected' : code, `NinjaTrader rejected it: ${why}`, {}, 'error');
       }
       record(err.outcome === 'unknown' ? 'unknown' : 'error', status, { error: err.code, message: err.message }, `${err.code}: ${err.message}`);
       throw err;

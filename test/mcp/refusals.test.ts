@@ -177,7 +177,9 @@ test('every tool, every refusal: isError, a sentence, a stable code, one audit r
 
     // ── place_order's argument rules ──
     const buy = (extra: Record<string, unknown> = {}) => ({ account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1, ...extra });
-    await refused(a, 'place_order', buy({ quantity: 1.5 }), 'invalid_arguments', { text: /"quantity"/ });
+    await refused(a, 'place_order', buy({ quantity: 1.5 }), 'invalid_arguments', { text: /\] Invalid arguments: "quantity" must be a whole number\.$/ });
+    await refused(a, 'place_order', buy({ quantity: 0 }), 'invalid_arguments', { text: /"quantity" must be greater than 0\./ });
+    await refused(a, 'place_order', buy({ action: 'HOLD' }), 'invalid_arguments', { text: /"action" must be one of "BUY", "SELL"/ });
     await refused(a, 'place_order', buy({ orderType: 'LIMIT' }), 'invalid_arguments', { text: /needs limitPrice/ });
     await refused(a, 'place_order', buy({ orderType: 'MARKET', limitPrice: 5990 }), 'invalid_arguments', { text: /A MARKET order takes no limitPrice\./ });
     await refused(a, 'place_order', buy({ orderType: 'STOPMARKET' }), 'invalid_arguments', { text: /needs stopPrice/ });

@@ -88,3 +88,16 @@ test('a root follows the months the link quotes: the calendar front when quoted,
   assert.equal(resolveQuoted('es 12-26', rollWeek, ['ES 03-27'])?.contract, 'ES 12-26', 'an explicit month is taken as given');
   assert.equal(resolveQuoted('ES', Date.UTC(2026, 11, 19), ['ES 12-26'])?.contract, 'ES 03-27', 'an expired quote is ignored');
 });
+
+test('an instrument that does not resolve is explained: expired (with the front month), unlisted month, unknown root', async () => {
+  const { explainUnresolved } = await import('../../src/ninjatrader/instruments.ts');
+  const march2027 = Date.UTC(2027, 2, 5, 15); // ES 12-26 expired on 2026-12-18
+  assert.equal(
+    explainUnresolved('ES 12-26', march2027),
+    'ES 12-26 expired on 2026-12-18; the front month now is ES 03-27 ("ES" always means the front month).',
+  );
+  assert.match(explainUnresolved('esz26', march2027), /^ES 12-26 expired on 2026-12-18/);
+  assert.equal(explainUnresolved('GC 03-27', march2027), 'GC has no Mar contract: it lists Feb, Apr, Jun, Aug, Oct, Dec. The front month now is GC 04-27.');
+  assert.match(explainUnresolved('ZZ', march2027), /^Unknown instrument "ZZ"\. Use a root \(ES, MES, NQ, MNQ, CL, GC\), a contract like "ES 03-27", or a symbol like "ESH27"\.$/);
+  assert.match(explainUnresolved('ES 13-27', march2027), /there is no month 13/);
+});

@@ -123,7 +123,7 @@ test('a closed market: market orders are refused with when it reopens; a limit o
     const mkt = await call(conn, 'place_order', { account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1, clientOrderId: 'sat-mkt' });
     assert.equal(mkt.isError, true);
     assert.equal(mkt.code, 'market_closed');
-    assert.match(mkt.text, /CME Globex is closed for the weekend; ES reopens Sun 2026-11-29 18:00 ET/);
+    assert.match(mkt.text, /^\[market_closed\] NinjaTrader rejected it: CME Globex is closed for the weekend; ES reopens Sun 2026-11-29 18:00 ET/);
     assert.equal(c.simulator!.engine.positions('Sim101').length, 0);
     const q = await call(conn, 'get_quote', { instrument: 'ES' });
     assert.equal(q.s.marketOpen, false);
