@@ -64,3 +64,14 @@ export function clockFromEnv(env: NodeJS.ProcessEnv = process.env): Clock {
   if (env.NODE_ENV !== 'test' || !raw) return systemClock;
   return offsetClock(parseClockOverride(raw));
 }
+
+/**
+ * What `npm start` should say about the clock: a test clock is announced (a trader must never
+ * mistake it for real time), and a variable that is set but ignored outside tests is pointed out.
+ */
+export function clockNotice(clock: Clock, env: NodeJS.ProcessEnv = process.env): { line?: string; warning?: string } {
+  const raw = env.NT_MCP_TEST_CLOCK;
+  if (!raw) return {};
+  if (env.NODE_ENV !== 'test') return { warning: `NT_MCP_TEST_CLOCK=${raw} is ignored: it moves the clock only when NODE_ENV=test. Running on real time.` };
+  return { line: `TEST CLOCK (NT_MCP_TEST_CLOCK=${raw}): now ${new Date(clock.now()).toISOString()} — not the real time` };
+}

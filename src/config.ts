@@ -40,6 +40,16 @@ Options:
   --quiet              Print only the URLs
   -h, --help           Show this help
   -v, --version        Print the version
+
+Environment:
+  NT_MCP_PORT, NT_MCP_DATA_DIR, NT_MCP_LINK, NT_MCP_SIM_HOURS
+                       Defaults for --port, --data-dir, --link, --sim-hours (flags win)
+  NT_MCP_TEST_CLOCK    Tests and demos only, and only with NODE_ENV=test: start the clock at an
+                       ISO instant (2026-12-25T15:00:00Z) or N days away (+100d); it then runs
+                       at real speed. Announced at start; ignored otherwise.
+  NT_MCP_CIMD_ALLOW_LOOPBACK=1
+                       Development only: accept Client ID Metadata Documents served from
+                       localhost (docs/security.md)
 `;
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {

@@ -4,6 +4,7 @@ import { ConfigError, parseConfig, USAGE } from './config.ts';
 import { DataDirInUseError, PortInUseError, startCompanion } from './companion.ts';
 import { VERSION } from './version.ts';
 import { describeClosed } from './market/calendar.ts';
+import { clockNotice } from './clock.ts';
 
 async function main(): Promise<number> {
   let config;
@@ -39,6 +40,8 @@ async function main(): Promise<number> {
   }
 
   const link = companion.link.state();
+  const clock = clockNotice(companion.clock);
+  if (clock.warning) console.error(`nt-mcp-companion: ${clock.warning}`);
   if (config.quiet) {
     console.log(companion.mcpUrl);
     console.log(companion.dashboardUrl);
@@ -47,6 +50,7 @@ async function main(): Promise<number> {
     console.log(`  MCP URL:    ${companion.mcpUrl}`);
     console.log(`  Dashboard:  ${companion.dashboardUrl}`);
     console.log(`  NT8 link:   ${link.detail}`);
+    if (clock.line) console.log(`  Clock:      ${clock.line}`);
     if (link.simulated) {
       console.log('              SIMULATED — orders go to the built-in simulator, not to NinjaTrader.');
       const closed = describeClosed('ES', companion.clock.now());

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clockFromEnv, ClockOverrideError, manualClock, parseClockOverride, systemClock } from '../src/clock.ts';
+import { clockFromEnv, clockNotice, ClockOverrideError, manualClock, parseClockOverride, systemClock } from '../src/clock.ts';
 
 test('NT_MCP_TEST_CLOCK moves the clock only when NODE_ENV=test', () => {
   const pinned = clockFromEnv({ NODE_ENV: 'test', NT_MCP_TEST_CLOCK: '2026-12-25T15:00:00Z' });
@@ -34,4 +34,13 @@ test('bad time options are one sentence, not a stack trace', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('npm start announces a test clock, and says so when the variable is set but ignored outside tests', () => {
+  const clock = manualClock(Date.parse('2026-11-28T15:00:00Z'));
+  assert.deepEqual(clockNotice(clock, {}), {});
+  assert.deepEqual(clockNotice(clock, { NODE_ENV: 'test', NT_MCP_TEST_CLOCK: '2026-11-28T15:00:00Z' }), {
+    line: 'TEST CLOCK (NT_MCP_TEST_CLOCK=2026-11-28T15:00:00Z): now 2026-11-28T15:00:00.000Z — not the real time',
+  });
+  assert.match(clockNotice(systemClock, { NT_MCP_TEST_CLOCK: '+3d' }).warning!, /NT_MCP_TEST_CLOCK=\+3d is ignored: it moves the clock only when NODE_ENV=test\. Running on real time\./);
 });

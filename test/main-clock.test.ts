@@ -28,6 +28,8 @@ test('a companion started 100 days ahead (NT_MCP_TEST_CLOCK=+100d) quotes and tr
       if (Date.now() - started > 30_000 || child.exitCode !== null) throw new Error(`did not start: ${out}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+    // A test clock is announced, so nobody takes it for real time.
+    assert.match(out, /Clock:\s+TEST CLOCK \(NT_MCP_TEST_CLOCK=\+100d\): now \d{4}-\d{2}-\d{2}T.* — not the real time/);
     const mcpUrl = /MCP URL:\s+(\S+)/.exec(out)![1]!;
     const origin = new URL(mcpUrl).origin;
     const controlToken = readFileSync(join(dir, 'control-token'), 'utf8').trim();
