@@ -95,7 +95,7 @@ export function App({ token }: { token: string | null }) {
           setConfirmations((cs) => cs.filter((c) => c.id !== ev.id));
           break;
         case 'killswitch':
-          setStatus((s) => (s ? { ...s, killSwitch: { engaged: ev.engaged, since: ev.engaged ? new Date().toISOString() : null } } : s));
+          setStatus((s) => (s ? { ...s, killSwitch: { engaged: ev.engaged, since: ev.since } } : s));
           break;
         case 'link':
           setStatus((s) => (s ? { ...s, link: ev.link } : s));

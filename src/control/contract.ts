@@ -183,7 +183,7 @@ export type ControlEvent =
   | { type: 'link'; link: LinkState }
   | { type: 'confirmation.created'; confirmation: OrderConfirmation }
   | { type: 'confirmation.decided'; id: string; decision: ConfirmationDecision }
-  | { type: 'killswitch'; engaged: boolean }
+  | { type: 'killswitch'; engaged: boolean; /** When it was engaged (the companion's clock), null when released. */ since: string | null }
   | { type: 'activity'; row: ActivityRow };
 
 /** Error body of every non-2xx control response. */

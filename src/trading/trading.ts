@@ -187,7 +187,7 @@ export class Trading {
       outcome: 'ok',
       detail: engaged ? 'new risk refused for every client; cancel and flatten still work' : 'trading re-enabled',
     });
-    this.deps.bus.emit({ type: 'killswitch', engaged });
+    this.deps.bus.emit({ type: 'killswitch', engaged, since: this.kill.since });
     if (engaged) {
       // Orders waiting for a human decision are risk too: refuse the risk-increasing ones now.
       for (const [id, p] of this.pending) {

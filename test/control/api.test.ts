@@ -151,6 +151,12 @@ test('events: hello, then consent, decision, audit and revocation as they happen
   await c.controlJson(`/clients/${client_id}/revoke`, { method: 'POST' });
   const revoked = (await waitFor('client.revoked')) as Extract<ControlEvent, { type: 'client.revoked' }>;
   assert.equal(revoked.clientId, client_id);
+  // The kill switch event carries the companion's own "since" (its clock, not the dashboard's).
+  await c.controlJson('/kill-switch', { body: { engaged: true } });
+  const kill = (await waitFor('killswitch')) as Extract<ControlEvent, { type: 'killswitch' }>;
+  assert.equal(kill.engaged, true);
+  assert.equal(kill.since, (await c.controlJson<Status>('/status')).killSwitch.since);
+  await c.controlJson('/kill-switch', { body: { engaged: false } });
   ctrl.abort();
   await pump;
 });
