@@ -131,7 +131,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
     isOwnResource: (r) => urls.isOwnResource(r),
   });
   const trading = new Trading({ db, audit, bus, link, now, ...(opts.trading ?? {}) });
-  const tools = new ToolRegistry().add(statusTool({ link, trading, version: VERSION }), ...tradingTools(trading, { hours: mode === 'simulator' ? (opts.simHours ?? 'cme') : 'cme' }));
+  const tools = new ToolRegistry().add(statusTool({ link, trading, version: VERSION, hours: mode === 'simulator' ? (opts.simHours ?? 'cme') : 'cme' }), ...tradingTools(trading, { hours: mode === 'simulator' ? (opts.simHours ?? 'cme') : 'cme' }));
   const mcp = new McpEndpoint({ oauth, audit, urls, tools, version: VERSION, now });
 
   const status = (): Status => ({

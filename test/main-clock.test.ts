@@ -49,6 +49,10 @@ test('a companion started 100 days ahead (NT_MCP_TEST_CLOCK=+100d) quotes and tr
       assert.equal(q.isError, false, q.text);
       assert.equal(q.s.quote.instrument, expected);
       assert.equal(q.s.marketOpen, true, '--sim-hours 24x7: open whatever the day');
+      const st = await call(conn, 'get_status');
+      assert.equal(st.s.market.hours, '24x7');
+      assert.equal(st.s.market.closed.length, 0);
+      assert.match(st.text, /the simulator trades around the clock/);
       const order = await call(conn, 'place_order', { account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1, clientOrderId: 'plus-100d' });
       assert.equal(order.isError, false, order.text);
       assert.equal(order.s.orders[0].instrument, expected);

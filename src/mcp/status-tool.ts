@@ -4,9 +4,12 @@ import { z } from 'zod';
 import type { AddonLink } from '../ninjatrader/link.ts';
 import type { Trading } from '../trading/trading.ts';
 import { scopeIncludes } from '../oauth/policy.ts';
+import { ROOTS } from '../ninjatrader/instruments.ts';
+import { marketHours, type MarketHours } from '../market/calendar.ts';
 import { defineTool, type ToolDef } from './registry.ts';
 
-export function statusTool(deps: { link: AddonLink; trading: Trading; version: string }): ToolDef {
+export function statusTool(deps: { link: AddonLink; trading: Trading; version: string; hours?: MarketHours }): ToolDef {
+  const hours = marketHours(deps.hours ?? 'cme');
   return defineTool({
     name: 'get_status',
     title: 'Companion status',
@@ -19,6 +22,13 @@ export function statusTool(deps: { link: AddonLink; trading: Trading; version: s
       link: z.looseObject({ mode: z.string(), status: z.string(), simulated: z.boolean(), nt8Version: z.string().nullable(), addonVersion: z.string().nullable(), detail: z.string() }),
       simulated: z.boolean(),
       killSwitch: z.looseObject({ engaged: z.boolean(), since: z.string().nullable() }),
+      market: z
+        .looseObject({
+          hours: z.enum(['cme', '24x7']).describe('cme: the CME Globex calendar; 24x7: a simulator trading around the clock'),
+          open: z.array(z.string()).describe('roots whose market is open now'),
+          closed: z.array(z.looseObject({ root: z.string(), note: z.string() })).describe('roots whose market is closed now, with when it reopens'),
+        })
+        .describe('Whether the exchange is open for each root, by the companion\'s clock'),
       client: z.looseObject({
         clientId: z.string(),
         name: z.string(),
@@ -33,6 +43,13 @@ export function statusTool(deps: { link: AddonLink; trading: Trading; version: s
       const link = deps.link.state();
       const g = ctx.grant;
       const kill = deps.trading.killSwitch();
+      const at = deps.trading.now();
+      const closed = ROOTS.flatMap((root) => {
+        const note = hours.describeClosed(root, at);
+        return note ? [{ root, note }] : [];
+      });
+      const open = ROOTS.filter((r) => !closed.some((c) => c.root === r));
+      const notes = [...new Set(closed.map((c) => c.note))];
       const text = [
         `NT MCP Companion ${deps.version}. ${link.detail}.`,
         link.simulated ? 'SIMULATED: orders go to the built-in simulator, not to NinjaTrader.' : '',
@@ -42,6 +59,11 @@ export function statusTool(deps: { link: AddonLink; trading: Trading; version: s
           ? ''
           : 'READ-ONLY: this client cannot place, change or cancel orders. Only the person can change that: they re-authorize this client (in its MCP settings) and tick "Also allow trading" in the NT MCP Companion prompt.',
         `Limits: ≤ ${g.limits.maxOrderQuantity} per order, ≤ ${g.limits.maxPositionPerInstrument} net per instrument, ≤ ${g.limits.maxOrdersPerMinute} orders/min.`,
+        hours.mode === '24x7'
+          ? 'Market: the simulator trades around the clock (--sim-hours 24x7).'
+          : closed.length === 0
+            ? 'Market: CME Globex is open.'
+            : `Market: ${notes.join(' ')}${open.length ? ` Open: ${open.join(', ')}.` : ''}`,
         kill.engaged ? `KILL SWITCH ENGAGED since ${kill.since}: new risk is refused; cancel and flatten still work.` : '',
       ]
         .filter(Boolean)
@@ -53,6 +75,7 @@ export function statusTool(deps: { link: AddonLink; trading: Trading; version: s
           link,
           simulated: link.simulated,
           killSwitch: kill,
+          market: { hours: hours.mode, open, closed },
           client: { clientId: g.clientId, name: g.clientName, scope: g.scope, accounts: g.accounts, confirmPolicy: g.confirmPolicy, limits: g.limits },
         },
       };

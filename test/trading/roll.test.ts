@@ -125,6 +125,12 @@ test('a closed market: market orders are refused with when it reopens; a limit o
     assert.equal(mkt.code, 'market_closed');
     assert.match(mkt.text, /^\[market_closed\] NinjaTrader rejected it: CME Globex is closed for the weekend; ES reopens Sun 2026-11-29 18:00 ET/);
     assert.equal(c.simulator!.engine.positions('Sim101').length, 0);
+    // get_status says it too, for every root, before the model tries anything.
+    const st = await call(conn, 'get_status');
+    assert.equal(st.s.market.hours, 'cme');
+    assert.deepEqual(st.s.market.open, []);
+    assert.equal(st.s.market.closed.find((x: { root: string }) => x.root === 'ES').note, 'CME Globex is closed for the weekend; ES reopens Sun 2026-11-29 18:00 ET.');
+    assert.match(st.text, /Market: CME Globex is closed for the weekend; ES reopens/);
     const q = await call(conn, 'get_quote', { instrument: 'ES' });
     assert.equal(q.s.marketOpen, false);
     assert.equal(q.s.marketNote, 'CME Globex is closed for the weekend; ES reopens Sun 2026-11-29 18:00 ET.');
