@@ -189,19 +189,30 @@ export class McpEndpoint {
     const server = new Server(
       { name: 'nt-mcp-companion', title: 'NT MCP Companion', version },
       {
-        capabilities: { tools: { listChanged: false } },
+        // listChanged: the tool list depends on the grant's scope, which an upgrade (or a narrower
+        // re-authorization) changes under a live session.
+        capabilities: { tools: { listChanged: true } },
         instructions:
           'NinjaTrader 8 through NT MCP Companion. Read tools need mcp:read; order tools need mcp:trade and, by default, ' +
           'a human approves each trade in the desktop app (the call waits). Limits and a kill switch are enforced by the server. ' +
           'Always check get_status first: it says whether the link is the built-in simulator (simulated) or real NinjaTrader.',
       },
     );
+    // The scope this session's client last listed tools with: when a later call arrives with a
+    // grant of another scope (an approved step-up), tell it its tool list changed. Sent on the
+    // call's own response stream, so it reaches the client without a standalone GET stream.
+    let listedScope: string | null = null;
     server.setRequestHandler(ListToolsRequestSchema, (_req, extra) => {
       const grant = grantOf(extra.authInfo);
+      listedScope = grant.scope;
       return { tools: tools.list(scopeIncludes(grant.scope, 'mcp:trade')) };
     });
     server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
       const grant = grantOf(extra.authInfo);
+      if (listedScope !== null && listedScope !== grant.scope) {
+        listedScope = grant.scope;
+        await extra.sendNotification({ method: 'notifications/tools/list_changed' }).catch(() => {});
+      }
       const name = req.params.name;
       const started = performance.now();
       const def = tools.get(name);

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { AuthorizedClient, PendingConsent } from '../../src/control/contract.ts';
 import { authorizeRaw, browse, INIT, mcpPost, pkcePair, startTestCompanion } from '../helpers/companion.ts';
 import { connectWithOAuth, HeadlessProvider } from '../helpers/sdk-client.ts';
@@ -23,7 +24,11 @@ test('SDK client: read grant → place_order → upgrade prompt → approve → 
     }, provider);
     const readTokens = provider.saved!;
     assert.equal(readTokens.scope, 'mcp:read');
-    await conn.client.listTools(); // as every host does first
+    assert.equal((await conn.client.listTools()).tools.some((t) => t.name === 'place_order'), false); // as every host does first
+    let listChanged = 0;
+    conn.client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      listChanged += 1;
+    });
     assert.equal((await conn.client.callTool({ name: 'get_status', arguments: {} })).isError, undefined);
 
     // The call: the SDK sees 403 insufficient_scope, tries to up-scope; its scope-less refresh is
@@ -61,6 +66,11 @@ test('SDK client: read grant → place_order → upgrade prompt → approve → 
     const placed = await pending;
     assert.notEqual(placed.isError, true, JSON.stringify(placed.content));
     assert.equal(c.simulator!.engine.orders('Sim101').length, 1, 'the order reached the simulator');
+    // The session's tool list changed with the scope: the host is told once, and a fresh list has the trade tools.
+    assert.equal(listChanged, 1, 'notifications/tools/list_changed after the upgrade');
+    assert.ok((await conn.client.listTools()).tools.some((t) => t.name === 'place_order'));
+    await conn.client.callTool({ name: 'get_status', arguments: {} });
+    assert.equal(listChanged, 1, 'said once');
 
     // One client, with its new scope; the superseded read tokens are dead.
     const { clients } = await c.controlJson<{ clients: AuthorizedClient[] }>('/clients');
