@@ -19,7 +19,7 @@ function newestSource() {
     else newest = Math.max(newest, st.mtimeMs);
   };
   walk(join(RENDERER, 'src'));
-  for (const f of ['index.html', 'vite.config.ts']) walk(join(RENDERER, f));
+  for (const f of ['index.html', 'vite.config.ts', 'public']) walk(join(RENDERER, f));
   walk(join(ROOT, 'src', 'control', 'contract.ts'));
   return newest;
 }

@@ -101,3 +101,12 @@ test('the dashboard is served with anti-framing and a CSP', async () => {
   assertAntiFraming(r, 'dashboard');
   assert.match(r.headers.get('content-security-policy')!, /script-src 'self'/);
 });
+
+test('the dashboard names an icon that exists (a missing favicon was a console error on every load)', async () => {
+  const html = await (await get(`${c.origin}/`)).text();
+  const href = /<link rel="icon" type="image\/svg\+xml" href="([^"]+)"/.exec(html)?.[1];
+  assert.ok(href, 'an icon link in the page');
+  const icon = await get(new URL(href, `${c.origin}/`).href);
+  assert.equal(icon.status, 200);
+  assert.match(icon.headers.get('content-type')!, /image\/svg\+xml/);
+});
