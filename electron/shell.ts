@@ -149,8 +149,9 @@ export function createShell<Img extends ImageLike>(deps: ShellDeps<Img>): Shell<
     w.on('closed', () => {
       if (win === w) win = null;
     });
-    // The control token travels in the fragment, which is never sent over HTTP.
-    w.loadURL(c.dashboardUrl).catch((e: unknown) => log(`dashboard failed to load: ${(e as Error).message}`));
+    // A fresh one-time link for each window: the code travels in the fragment (never sent over
+    // HTTP) and is traded for a session cookie; the control token never goes in a URL.
+    w.loadURL(c.dashboardLink()).catch((e: unknown) => log(`dashboard failed to load: ${(e as Error).message}`));
     return w;
   }
 
