@@ -187,6 +187,17 @@ describe('desktop shell with a real companion', () => {
     assert.match(electron.clipboard.text!, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
   });
 
+  test('tray "Dashboard in your browser" opens a fresh one-time link each time, never the control token', () => {
+    electron.shell.opened.length = 0;
+    tray.click('Dashboard in your browser');
+    tray.click('Dashboard in your browser');
+    assert.equal(electron.shell.opened.length, 2);
+    const [a, b] = electron.shell.opened as [string, string];
+    assert.match(a, new RegExp(`^${c.urls.primary}/#code=[A-Za-z0-9_-]{40,}$`));
+    assert.notEqual(a, b, 'fresh each time');
+    assert.ok(!a.includes(c.controlToken) && !b.includes(c.controlToken));
+  });
+
   test('tray "Open" and a click on the icon show the window', () => {
     win.hide();
     tray.click('Open');
