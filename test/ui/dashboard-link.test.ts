@@ -78,6 +78,15 @@ test('the printed link opens the dashboard once; the code leaves the URL; reload
     assert.deepEqual(await other.cookies(), []);
     await other.close();
 
+    // The session ends (sign-out here; a companion restart does the same): the next request
+    // shows the help text saying so, and no data.
+    const ended = await page.evaluate(async () => (await fetch('./control/v1/session/end', { method: 'POST', headers: { 'X-NTMCP-Dashboard': '1' } })).status);
+    assert.equal(ended, 200);
+    await page.keyboard.press('Alt+3'); // the audit view loads its rows → 401
+    await page.getByTestId('no-token').waitFor();
+    assert.match(await page.getByTestId('no-token-reason').innerText(), /session ended/);
+    assert.ok(!(await page.locator('body').innerText()).includes(c.mcpUrl), 'no data once the session ended');
+
     await context.close();
     // Chromium has written its profile (History, Current Session, Cookies, Preferences…).
     const files = filesUnder(profile);
