@@ -149,8 +149,9 @@ export function createShell<Img extends ImageLike>(deps: ShellDeps<Img>): Shell<
     w.on('closed', () => {
       if (win === w) win = null;
     });
-    // The control token travels in the fragment, which is never sent over HTTP.
-    w.loadURL(c.dashboardUrl).catch((e: unknown) => log(`dashboard failed to load: ${(e as Error).message}`));
+    // A fresh one-time link for each window: the code travels in the fragment (never sent over
+    // HTTP) and is traded for a session cookie; the control token never goes in a URL.
+    w.loadURL(c.dashboardLink()).catch((e: unknown) => log(`dashboard failed to load: ${(e as Error).message}`));
     return w;
   }
 
@@ -188,6 +189,13 @@ export function createShell<Img extends ImageLike>(deps: ShellDeps<Img>): Shell<
       { type: 'separator' },
       { label: linkLine(status), enabled: false },
       { label: 'Copy MCP URL', click: () => companion && clipboard.writeText(companion.mcpUrl) },
+      // A fresh one-time link each click (the control token never goes in a URL); nothing is logged.
+      {
+        label: 'Dashboard in your browser',
+        click: () => {
+          if (companion) shell.openExternal(companion.dashboardLink()).catch((e: unknown) => log(`could not open the browser: ${(e as Error).message}`));
+        },
+      },
       { type: 'separator' },
       { label: 'Kill switch (refuse new orders)', type: 'checkbox', checked: status.killSwitch.engaged, click: () => toggleKillSwitch() },
       { type: 'separator' },

@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { controlRouter } from './control/api.ts';
 import { CONTROL_PREFIX, type Status } from './control/contract.ts';
 import { serveDashboard } from './control/dashboard.ts';
+import { DashboardSessions } from './control/session.ts';
 import { EventBus } from './events.ts';
 import { attachApp, createHttpServer, listenLoopback } from './http/server.ts';
 import { Urls } from './http/urls.ts';
@@ -49,7 +50,9 @@ export interface Companion {
   urls: Urls;
   mcpUrl: string;
   controlUrl: string;
-  dashboardUrl: string;
+  /** A fresh one-time dashboard link (`/#code=…`): single use, valid for 10 minutes. */
+  dashboardLink(): string;
+  /** The long-lived control token (the `control-token` file): for scripts and the tray, never for a URL. */
   controlToken: string;
   pairingSecret: string;
   /** Where the add-on pairing file was written (link mode `addon`), else null. */
@@ -74,7 +77,7 @@ function writePrivate(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
-/** The control token persists across restarts so a bookmarked dashboard link keeps working. */
+/** The control token persists across restarts: scripts and the tray read it from this file. It never goes in a URL. */
 function loadControlToken(dataDir: string): string {
   const file = join(dataDir, 'control-token');
   if (existsSync(file)) {
@@ -134,6 +137,13 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
   const tools = new ToolRegistry().add(statusTool({ link, trading, version: VERSION, hours: mode === 'simulator' ? (opts.simHours ?? 'cme') : 'cme' }), ...tradingTools(trading, { hours: mode === 'simulator' ? (opts.simHours ?? 'cme') : 'cme' }));
   const mcp = new McpEndpoint({ oauth, audit, urls, tools, version: VERSION, now });
 
+  // The dashboard link carries a one-time code, never the control token (src/control/session.ts).
+  const sessions = new DashboardSessions(now, `ntmcp_session_${port}`);
+  const dashboardLink = () => {
+    const { code, expiresAt } = sessions.issueCode();
+    return { url: `${urls.primary}/#code=${code}`, expiresAt: new Date(expiresAt).toISOString() };
+  };
+
   const status = (): Status => ({
     version: VERSION,
     mcpUrl: urls.mcpUrl,
@@ -156,7 +166,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
           cimd: new ClientMetadataFetcher({ now, ...(opts.cimd ?? {}) }),
         }),
       );
-      app.use(CONTROL_PREFIX, controlRouter({ controlToken, oauth, audit, bus, status, trading: trading.control() }));
+      app.use(CONTROL_PREFIX, controlRouter({ controlToken, sessions, dashboardLink, oauth, audit, bus, status, trading: trading.control() }));
       app.all('/mcp', (req, res, next) => {
         mcp.handle(req, res).catch(next);
       });
@@ -193,7 +203,6 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
     });
   }
 
-  const dashboardUrl = `${urls.primary}/#token=${controlToken}`;
   writePrivate(
     join(dataDir, 'runtime.json'),
     `${JSON.stringify({ mcpUrl: urls.mcpUrl, controlUrl: `${urls.primary}${CONTROL_PREFIX}`, pid: process.pid, version: VERSION }, null, 2)}\n`,
@@ -206,7 +215,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
     urls,
     mcpUrl: urls.mcpUrl,
     controlUrl: `${urls.primary}${CONTROL_PREFIX}`,
-    dashboardUrl,
+    dashboardLink: () => dashboardLink().url,
     controlToken,
     pairingSecret,
     pairingFile,

@@ -44,11 +44,12 @@ async function main(): Promise<number> {
   if (clock.warning) console.error(`nt-mcp-companion: ${clock.warning}`);
   if (config.quiet) {
     console.log(companion.mcpUrl);
-    console.log(companion.dashboardUrl);
+    console.log(companion.dashboardLink());
   } else {
     console.log(`NT MCP Companion ${VERSION}`);
     console.log(`  MCP URL:    ${companion.mcpUrl}`);
-    console.log(`  Dashboard:  ${companion.dashboardUrl}`);
+    console.log(`  Dashboard:  ${companion.dashboardLink()}`);
+    console.log('              (a fresh one-time link: it works once, within 10 minutes; restart or GET /control/v1/dashboard-link for another)');
     console.log(`  NT8 link:   ${link.detail}`);
     if (clock.line) console.log(`  Clock:      ${clock.line}`);
     if (link.simulated) {

@@ -36,19 +36,25 @@ test('starts headless: prints the URLs, writes runtime.json (owner-only), serves
     const mcpUrl = /MCP URL:\s+(\S+)/.exec(p.out())![1]!;
     const dash = /Dashboard:\s+(\S+)/.exec(p.out())![1]!;
     assert.match(mcpUrl, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
-    assert.match(dash, /^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{40,}$/);
+    assert.match(dash, /^http:\/\/127\.0\.0\.1:\d+\/#code=[A-Za-z0-9_-]{40,}$/);
     assert.match(p.out(), /SIMULATED/);
     const runtime = JSON.parse(readFileSync(join(dir, 'runtime.json'), 'utf8')) as { mcpUrl: string; controlUrl: string; pid: number; version: string };
     assert.equal(runtime.mcpUrl, mcpUrl);
     assert.equal(runtime.pid, p.child.pid);
     assert.equal(runtime.controlUrl, mcpUrl.replace('/mcp', '/control/v1'));
-    assert.ok(!JSON.stringify(runtime).includes(dash.split('#token=')[1]!), 'runtime.json does not carry the control token');
+    assert.ok(!JSON.stringify(runtime).includes(dash.split('#code=')[1]!), 'runtime.json does not carry the dashboard code');
     if (process.platform !== 'win32') {
       for (const f of ['runtime.json', 'control-token', 'companion.db']) assert.equal(statSync(join(dir, f)).mode & 0o077, 0, `${f} must be owner-only`);
       assert.equal(statSync(dir).mode & 0o077, 0, 'data dir must be owner-only');
     }
     const token = readFileSync(join(dir, 'control-token'), 'utf8').trim();
-    assert.equal(dash.split('#token=')[1], token);
+    assert.ok(!p.out().includes(token), 'the control token is never printed: the link carries a one-time code');
+    assert.ok(!JSON.stringify(runtime).includes(token), 'runtime.json does not carry the control token');
+    // The printed code opens one dashboard session.
+    const redeem = () =>
+      fetch(`${runtime.controlUrl}/session`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-NTMCP-Dashboard': '1' }, body: JSON.stringify({ code: dash.split('#code=')[1] }) });
+    assert.equal((await redeem()).status, 200);
+    assert.equal((await redeem()).status, 401, 'once');
     const meta = await fetch(mcpUrl.replace('/mcp', '/.well-known/oauth-protected-resource/mcp'));
     assert.equal(meta.status, 200);
     const unauth = await fetch(mcpUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });

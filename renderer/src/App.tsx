@@ -1,15 +1,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ApproveConsentBody, ControlEvent, OrderConfirmation, PendingConsent, Status } from '../../src/control/contract.ts';
-import { ControlApi, UnauthorizedError, type StreamState } from './api.ts';
+import { ControlApi, InvalidCodeError, UnauthorizedError, type StreamState } from './api.ts';
 import { AppContext, type AppContextValue } from './context.ts';
-import { forgetToken } from './token.ts';
+import type { LinkCode } from './link.ts';
 import { Activity, type LinkChange } from './components/Activity.tsx';
 import { Audit } from './components/Audit.tsx';
 import { Clients } from './components/Clients.tsx';
 import { ConfirmationModal } from './components/ConfirmationModal.tsx';
 import { ConsentModal } from './components/ConsentModal.tsx';
 import { KillSwitch } from './components/KillSwitch.tsx';
-import { NoToken } from './components/NoToken.tsx';
+import { NoToken, type NoTokenReason } from './components/NoToken.tsx';
 import { linkLabel, Overview } from './components/Overview.tsx';
 
 const VIEWS = [
@@ -20,10 +20,14 @@ const VIEWS = [
 ] as const;
 type View = (typeof VIEWS)[number]['id'];
 
-type Phase = { kind: 'no-token'; reason: 'missing' | 'invalid' } | { kind: 'loading' } | { kind: 'unreachable'; message: string } | { kind: 'ready' };
+type Phase = { kind: 'no-token'; reason: NoTokenReason } | { kind: 'loading' } | { kind: 'unreachable'; message: string } | { kind: 'ready' };
 
-export function App({ token }: { token: string | null }) {
-  const [phase, setPhase] = useState<Phase>(token ? { kind: 'loading' } : { kind: 'no-token', reason: 'missing' });
+export function App({ link }: { link: LinkCode }) {
+  const [phase, setPhase] = useState<Phase>(link.kind === 'bad' ? { kind: 'no-token', reason: 'used' } : { kind: 'loading' });
+  /** The link's code is traded once; after that only the session cookie counts. */
+  const code = useRef(link.kind === 'code' ? link.code : null);
+  /** Whether this page ever had a working session: a later 401 means it ended. */
+  const hadSession = useRef(false);
   const [status, setStatus] = useState<Status | null>(null);
   const [stream, setStream] = useState<StreamState>('connecting');
   const [consents, setConsents] = useState<PendingConsent[]>([]);
@@ -34,15 +38,14 @@ export function App({ token }: { token: string | null }) {
   const listeners = useRef(new Set<(ev: ControlEvent) => void>());
 
   const refuse = useCallback(() => {
-    // The token was refused: forget it and every piece of data.
-    forgetToken();
+    // No session (never had one, or it ended): drop every piece of data.
     setStatus(null);
     setConsents([]);
     setConfirmations([]);
     setLinkHistory([]);
-    setPhase({ kind: 'no-token', reason: 'invalid' });
+    setPhase({ kind: 'no-token', reason: hadSession.current ? 'ended' : 'missing' });
   }, []);
-  const api = useMemo(() => (token ? new ControlApi(token, refuse) : null), [token, refuse]);
+  const api = useMemo(() => (link.kind === 'bad' ? null : new ControlApi(refuse)), [link.kind, refuse]);
 
   const refreshPending = useCallback(async () => {
     if (!api) return;
@@ -59,12 +62,22 @@ export function App({ token }: { token: string | null }) {
     if (!api) return;
     setPhase({ kind: 'loading' });
     try {
+      const c = code.current;
+      if (c !== null) {
+        code.current = null; // single use, whatever the answer
+        await api.startSession(c);
+      }
       const s = await api.status();
+      hadSession.current = true;
       setStatus(s);
       setLinkHistory([{ at: s.link.since, link: s.link }]);
       setPhase({ kind: 'ready' });
       void refreshPending();
     } catch (e) {
+      if (e instanceof InvalidCodeError) {
+        setPhase({ kind: 'no-token', reason: 'used' });
+        return;
+      }
       if (e instanceof UnauthorizedError) return; // refuse() already switched to the no-token page
       setPhase({ kind: 'unreachable', message: (e as Error).message });
     }
@@ -112,7 +125,7 @@ export function App({ token }: { token: string | null }) {
   useEffect(() => {
     if (!api || phase.kind !== 'ready') return;
     return api.events(onEvent, setStream);
-    // Restart only on a manual retry (streamKey) or a new token, not on every phase object.
+    // Restart only on a manual retry (streamKey), not on every phase object.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, phase.kind === 'ready', streamKey, onEvent]);
 

@@ -1,5 +1,7 @@
 // The one typed client of the control API (docs/control-api.md). The only module that calls
-// fetch. Relative URLs only: the token goes to the same origin that served this page.
+// fetch. Relative URLs only. Authenticated by the dashboard session cookie (HttpOnly: this code
+// never sees it), sent same-origin only, plus the X-NTMCP-Dashboard header that the control API
+// requires of every cookie request (a cross-site page cannot send it: CSRF rule).
 import type {
   ActivityRow,
   ApproveConsentBody,
@@ -25,8 +27,10 @@ export class ApiError extends Error {
     super(message);
   }
 }
-/** The control token was refused (401). */
+/** No live dashboard session (401). */
 export class UnauthorizedError extends ApiError {}
+/** The link's one-time code was refused: already used, expired or never issued. */
+export class InvalidCodeError extends ApiError {}
 /** The companion could not be reached at all. */
 export class UnreachableError extends Error {}
 
@@ -45,11 +49,11 @@ function query(q: object): string {
 }
 
 const enc = encodeURIComponent;
+const DASHBOARD_HEADER = { 'X-NTMCP-Dashboard': '1' } as const;
 
 export class ControlApi {
   constructor(
-    private readonly token: string,
-    /** Called whenever the API refuses the token (401), from any request or the stream. */
+    /** Called whenever the API refuses the session (401), from any request or the stream. */
     private readonly onUnauthorized: () => void = () => {},
   ) {}
 
@@ -59,13 +63,13 @@ export class ControlApi {
       r = await fetch(`${PREFIX}${path}`, {
         method,
         headers: {
-          Authorization: `Bearer ${this.token}`,
+          ...DASHBOARD_HEADER,
           Accept: 'application/json',
           ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
         },
         body: body !== undefined ? JSON.stringify(body) : undefined,
         cache: 'no-store',
-        credentials: 'omit',
+        credentials: 'same-origin',
         referrerPolicy: 'no-referrer',
       });
     } catch (e) {
@@ -80,6 +84,7 @@ export class ControlApi {
     if (!r.ok) {
       const err = (data ?? {}) as Partial<ControlError>;
       const message = err.message ?? `The control API answered ${r.status}.`;
+      if (r.status === 401 && err.error === 'invalid_code') throw new InvalidCodeError(401, 'invalid_code', message);
       if (r.status === 401) {
         this.onUnauthorized();
         throw new UnauthorizedError(401, err.error ?? 'unauthorized', message);
@@ -89,6 +94,10 @@ export class ControlApi {
     return data as T;
   }
 
+  /** Trades the link's one-time code for the session cookie (set by the response; HttpOnly). */
+  startSession(code: string): Promise<unknown> {
+    return this.req('POST', '/session', { code });
+  }
   status(): Promise<Status> {
     return this.req('GET', '/status');
   }
@@ -128,7 +137,7 @@ export class ControlApi {
 
   /**
    * The live event stream (text/event-stream read with fetch, since EventSource cannot send the
-   * Authorization header). Reconnects with backoff; every (re)connection starts with `hello`.
+   * dashboard header). Reconnects with backoff; every (re)connection starts with `hello`.
    * Returns a function that stops it.
    */
   events(onEvent: (ev: ControlEvent) => void, onState: (s: StreamState) => void): () => void {
@@ -151,10 +160,10 @@ export class ControlApi {
       ctrl = new AbortController();
       try {
         const r = await fetch(`${PREFIX}/events`, {
-          headers: { Authorization: `Bearer ${this.token}`, Accept: 'text/event-stream' },
+          headers: { ...DASHBOARD_HEADER, Accept: 'text/event-stream' },
           signal: ctrl.signal,
           cache: 'no-store',
-          credentials: 'omit',
+          credentials: 'same-origin',
           referrerPolicy: 'no-referrer',
         });
         if (r.status === 401) {

@@ -1,6 +1,7 @@
 // The control API (docs/control-api.md): the one door for the desktop UI, the CLI and automation.
-// Authorized by `Authorization: Bearer <control token>` only — never a cookie, never a query
-// parameter — so no web page and no MCP client can decide a consent or an order.
+// Authorized by `Authorization: Bearer <control token>` (scripts, the tray) or by the dashboard's
+// session cookie plus the CSRF rule (src/control/session.ts) — never a cookie alone, never a
+// query parameter — so no web page and no MCP client can decide a consent or an order.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit.ts';
@@ -8,6 +9,7 @@ import type { EventBus } from '../events.ts';
 import { ConsentError, type OAuthService } from '../oauth/service.ts';
 import { Refusal } from '../trading/refusal.ts';
 import { safeEqual, sha256Hex } from '../util/crypto.ts';
+import { csrfRefusal, type DashboardSessions } from './session.ts';
 import { AUDIT_OUTCOMES, type ActivityRow, type AuditOutcome, type ControlEvent, type OrderConfirmation, type Status } from './contract.ts';
 
 /** What the trading layer (NinjaTrader issue) exposes to the control API. */
@@ -21,6 +23,10 @@ export interface TradingControl {
 
 export interface ControlDeps {
   controlToken: string;
+  /** The dashboard's one-time codes and session cookies. */
+  sessions: DashboardSessions;
+  /** A fresh one-time dashboard link (GET /dashboard-link). */
+  dashboardLink: () => { url: string; expiresAt: string };
   oauth: OAuthService;
   audit: AuditLog;
   bus: EventBus;
@@ -68,6 +74,7 @@ const AuditQuery = z.object({
   tool: z.string().max(100).optional(),
   outcome: z.enum(Object.keys(AUDIT_OUTCOMES) as [AuditOutcome, ...AuditOutcome[]]).optional(),
 });
+const SessionBody = z.object({ code: z.string().min(1).max(200) }).strict();
 const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   before: z.coerce.number().int().min(1).optional(),
@@ -86,14 +93,48 @@ export function controlRouter(deps: ControlDeps): Router {
   const router = express.Router();
   const tokenHash = sha256Hex(deps.controlToken);
 
-  // Authentication first: nothing — not even a 404 — is revealed without the control token.
-  router.use((req: Request, _res: Response, next: NextFunction) => {
+  // The dashboard trades its link's one-time code for a session cookie. The code is the
+  // credential; the CSRF rule applies as to every cookie request (no cross-site page can do this).
+  router.post('/session', express.json({ limit: '1kb' }), (req: Request, res: Response) => {
+    const csrf = csrfRefusal(req.headers);
+    if (csrf) throw new HttpError(403, 'forbidden', csrf);
+    if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'Send a JSON body with Content-Type: application/json.');
+    const body = parse(SessionBody, req.body, 'session body');
+    const session = deps.sessions.redeem(body.code);
+    if (!session) {
+      deps.audit.record({ kind: 'control', event: 'dashboard.session', outcome: 'refused', detail: 'a used, expired or unknown dashboard code' });
+      throw new HttpError(401, 'invalid_code', 'This dashboard link was already used or has expired: each link works once, within 10 minutes. Get a fresh link.');
+    }
+    deps.audit.record({ kind: 'control', event: 'dashboard.session', outcome: 'ok', detail: 'dashboard signed in with a one-time link' });
+    res.setHeader('Set-Cookie', deps.sessions.setCookie(session));
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ session: true });
+  });
+
+  // Authentication first: nothing — not even a 404 — is revealed without the control token or a
+  // dashboard session. A session counts only with the CSRF rule: a cookie alone never authorizes.
+  router.use((req: Request, res: Response, next: NextFunction) => {
     const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
-    if (!m || !safeEqual(sha256Hex(m[1]!), tokenHash)) {
-      next(new HttpError(401, 'unauthorized', 'The control API needs the control token (open the dashboard link the companion printed).'));
+    if (m) {
+      if (!safeEqual(sha256Hex(m[1]!), tokenHash)) {
+        next(new HttpError(401, 'unauthorized', 'The control token was not accepted.'));
+        return;
+      }
+      res.locals.auth = 'token';
+      next();
       return;
     }
-    next();
+    if (deps.sessions.check(req.headers.cookie)) {
+      const csrf = csrfRefusal(req.headers);
+      if (csrf) {
+        next(new HttpError(403, 'forbidden', csrf));
+        return;
+      }
+      res.locals.auth = 'session';
+      next();
+      return;
+    }
+    next(new HttpError(401, 'unauthorized', 'The control API needs the control token or a dashboard session (open a fresh dashboard link).'));
   });
   // JSON only (a cross-site form cannot send application/json without a preflight).
   router.use((req: Request, _res: Response, next: NextFunction) => {
@@ -107,6 +148,18 @@ export function controlRouter(deps: ControlDeps): Router {
   router.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
+  });
+
+  // A fresh one-time dashboard link, for the tray and scripts holding the control token.
+  router.get('/dashboard-link', (_req, res) => {
+    if (res.locals.auth !== 'token') throw new HttpError(403, 'forbidden', 'A dashboard link is given for the control token only.');
+    res.json(deps.dashboardLink());
+  });
+
+  router.post('/session/end', (req, res) => {
+    deps.sessions.end(req.headers.cookie);
+    res.setHeader('Set-Cookie', deps.sessions.clearCookie());
+    res.json({ ended: true });
   });
 
   router.get('/status', (_req, res) => {

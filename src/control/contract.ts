@@ -171,6 +171,8 @@ export interface ActivityRow {
   /** connect, disconnect, error, order, execution, refused, … */
   kind: string;
   message: string;
+  /** The NT8 account the row is about; null = the link itself; '*' = every account (a snapshot). */
+  account: string | null;
 }
 
 export type ControlEvent =

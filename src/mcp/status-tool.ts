@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { AddonLink } from '../ninjatrader/link.ts';
 import type { Trading } from '../trading/trading.ts';
+import { GrantView } from '../trading/grant-view.ts';
 import { scopeIncludes } from '../oauth/policy.ts';
 import { ROOTS } from '../ninjatrader/instruments.ts';
 import { marketHours, type MarketHours } from '../market/calendar.ts';
@@ -40,8 +41,9 @@ export function statusTool(deps: { link: AddonLink; trading: Trading; version: s
     }),
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     handler: async (_args, ctx) => {
-      const link = deps.link.state();
       const g = ctx.grant;
+      // Only the granted accounts, like every read tool (src/trading/grant-view.ts).
+      const link = new GrantView(deps.trading, g).linkState();
       const kill = deps.trading.killSwitch();
       const at = deps.trading.now();
       const closed = ROOTS.flatMap((root) => {

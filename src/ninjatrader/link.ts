@@ -33,9 +33,18 @@ export interface AddonLinkOptions {
   now?: () => number;
 }
 
+/** An activity row about every account at once (a snapshot's counts): shown on the dashboard only. */
+export const EVERY_ACCOUNT = '*';
+
 export interface Activity {
   kind: 'connect' | 'disconnect' | 'refused' | 'error' | 'gap' | 'snapshot' | 'order' | 'execution';
   message: string;
+  /**
+   * The NT8 account the row is about; a grant sees only its own accounts' rows (docs/security.md).
+   * null = about the link itself (connect, disconnect, protocol errors), visible to every client;
+   * EVERY_ACCOUNT = about all accounts together, visible to the person only.
+   */
+  account: string | null;
 }
 
 interface Pending {
@@ -343,8 +352,8 @@ export class AddonLink extends EventEmitter {
     }
     this.lastSeq = seq;
     this.mirror.apply(event);
-    if (event.kind === 'order') this.activity('order', describeOrder(event.order));
-    else if (event.kind === 'execution') this.activity('execution', describeExecution(event.execution));
+    if (event.kind === 'order') this.activity('order', describeOrder(event.order), event.order.account);
+    else if (event.kind === 'execution') this.activity('execution', describeExecution(event.execution), event.execution.account);
     this.emit('event', event);
   }
 
@@ -363,6 +372,7 @@ export class AddonLink extends EventEmitter {
     this.activity(
       'snapshot',
       `Snapshot: ${msg.accounts.length} account(s), ${msg.positions.length} position(s), ${msg.orders.length} order(s)`,
+      EVERY_ACCOUNT,
     );
     this.emit('snapshot');
     this.emitState();
@@ -385,8 +395,8 @@ export class AddonLink extends EventEmitter {
     });
   }
 
-  private activity(kind: Activity['kind'], message: string): void {
-    this.emit('activity', { kind, message } satisfies Activity);
+  private activity(kind: Activity['kind'], message: string, account: string | null = null): void {
+    this.emit('activity', { kind, message, account } satisfies Activity);
   }
 
   private setStatus(status: LinkStatus): void {

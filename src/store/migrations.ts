@@ -148,4 +148,12 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (account, session_start)
   );
   `,
+  /* 3: activity rows carry the account they are about, so a grant sees only its own accounts' rows.
+        NULL = about the link itself (connect, disconnect, protocol errors): every client may see it.
+        '*'  = about every account at once (a snapshot's counts): the dashboard only.
+        Rows written before this migration cannot be attributed safely: dashboard only. */ `
+  ALTER TABLE activity ADD COLUMN account TEXT;
+  UPDATE activity SET account = '*' WHERE kind IN ('order', 'execution', 'snapshot');
+  CREATE INDEX activity_account ON activity(account, id);
+  `,
 ];

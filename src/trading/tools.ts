@@ -15,6 +15,7 @@ import { defineTool, type ToolContext, type ToolDef } from '../mcp/registry.ts';
 import { randomSecret } from '../util/crypto.ts';
 import { asSentence, Refusal } from './refusal.ts';
 import type { Trading, TradeAction, TradeResult } from './trading.ts';
+import { GrantView } from './grant-view.ts';
 import { marketHours, type MarketHours } from '../market/calendar.ts';
 
 const accountArg = z.string().min(1).max(100).describe('NinjaTrader account name, e.g. "Sim101"');
@@ -115,7 +116,8 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
   const stale = () => link.mirror.stale || link.state().status !== 'connected';
   const simulated = () => link.state().simulated;
   const tag = () => (simulated() ? ' [SIMULATED]' : '') + (stale() ? ' [STALE: NinjaTrader link is down; last known data]' : '');
-  const accountsOf = (ctx: ToolContext, account?: string) => trading.accountsFor(ctx.grant, account);
+  // Read tools see the companion only through the caller's grant: one filter for every answer.
+  const viewOf = (ctx: ToolContext) => new GrantView(trading, ctx.grant);
   const run = async (ctx: ToolContext, tool: string, action: TradeAction): Promise<{ text: string; structured: TradeResult }> => {
     const r = await trading.execute(ctx.grant, tool, action, {
       signal: ctx.signal,
@@ -134,7 +136,7 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       output: z.looseObject({ accounts: z.array(AccountSchema), ...meta }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (_a, ctx) => {
-        const accounts = accountsOf(ctx).map((n) => link.mirror.account(n)).filter((a) => a !== undefined);
+        const accounts = viewOf(ctx).reportedAccounts();
         const lines = accounts.map((a) => `${a.name}${a.simulated ? ' (sim)' : ''}: net liq $${a.items.netLiquidation.toFixed(2)}, realized $${a.items.realizedPnL.toFixed(2)}, unrealized $${a.items.unrealizedPnL.toFixed(2)}`);
         return { text: `${accounts.length} account(s)${tag()}\n${lines.join('\n')}`, structured: { accounts, simulated: simulated(), stale: stale() } };
       },
@@ -148,11 +150,11 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       output: z.looseObject({ account: AccountSchema, openPositions: z.number(), workingOrders: z.number(), ...meta }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (a, ctx) => {
-        trading.assertAccount(ctx.grant, a.account);
-        const acct = link.mirror.account(a.account);
+        const view = viewOf(ctx);
+        const acct = view.account(a.account);
         if (!acct) throw new Refusal('unknown_account', `NinjaTrader does not report an account "${a.account}" right now.`);
-        const openPositions = link.mirror.positions(a.account).filter((p) => p.marketPosition !== 'Flat').length;
-        const workingOrders = link.mirror.orders(a.account, { working: true }).length;
+        const openPositions = view.positions(a.account).filter((p) => p.marketPosition !== 'Flat').length;
+        const workingOrders = view.orders(a.account, { working: true }).length;
         const i = acct.items;
         return {
           text: `${acct.name}${tag()}: cash $${i.cashValue.toFixed(2)}, buying power $${i.buyingPower.toFixed(2)}, net liq $${i.netLiquidation.toFixed(2)}, realized $${i.realizedPnL.toFixed(2)}, unrealized $${i.unrealizedPnL.toFixed(2)}; ${openPositions} position(s), ${workingOrders} working order(s).`,
@@ -169,7 +171,7 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       output: z.looseObject({ positions: z.array(PositionSchema), ...meta }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (a, ctx) => {
-        const positions = accountsOf(ctx, a.account).flatMap((n) => link.mirror.positions(n)).filter((p) => p.marketPosition !== 'Flat');
+        const positions = viewOf(ctx).positions(a.account).filter((p) => p.marketPosition !== 'Flat');
         const lines = positions.map((p) => `${p.account} ${p.instrument}: ${p.marketPosition} ${p.quantity} @ ${p.averagePrice} (unrealized $${p.unrealizedPnL.toFixed(2)})`);
         return { text: positions.length ? `${positions.length} open position(s)${tag()}\n${lines.join('\n')}` : `No open positions.${tag()}`, structured: { positions, simulated: simulated(), stale: stale() } };
       },
@@ -183,7 +185,7 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       output: z.looseObject({ orders: z.array(OrderSchema), ...meta }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (a, ctx) => {
-        const orders = accountsOf(ctx, a.account).flatMap((n) => link.mirror.orders(n, a.status === 'working' ? { working: true } : {}));
+        const orders = viewOf(ctx).orders(a.account, a.status === 'working' ? { working: true } : {});
         orders.sort((x, y) => x.time.localeCompare(y.time));
         const none = a.status === 'working' ? 'No working orders.' : 'No orders yet (working, filled, cancelled or rejected).';
         return { text: orders.length ? `${orders.length} ${a.status === 'working' ? 'working ' : ''}order(s)${tag()}\n${orders.map(orderLine).join('\n')}` : `${none}${tag()}`, structured: { orders, simulated: simulated(), stale: stale() } };
@@ -198,10 +200,9 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       output: z.looseObject({ order: OrderSchema, ...meta }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (a, ctx) => {
-        trading.assertAccount(ctx.grant, a.account);
         const key = a.orderId ?? a.clientOrderId;
         if (!key) throw new Refusal('invalid_arguments', 'Give orderId or clientOrderId.');
-        const order = link.mirror.order(a.account, key);
+        const order = viewOf(ctx).order(a.account, key);
         if (!order) throw new Refusal('unknown_order', `No order "${key}" on ${a.account}.${stale() ? ' (The NinjaTrader link is down; the list may be out of date.)' : ''}`);
         return { text: `${orderLine(order)}${tag()}`, structured: { order, simulated: simulated(), stale: stale() } };
       },
@@ -215,8 +216,8 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       output: z.looseObject({ executions: z.array(ExecutionSchema), ...meta }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (a, ctx) => {
-        const executions = accountsOf(ctx, a.account)
-          .flatMap((n) => link.mirror.executions(n, a.orderId ? { orderId: a.orderId } : {}))
+        const executions = viewOf(ctx)
+          .executions(a.account, a.orderId ? { orderId: a.orderId } : {})
           .sort((x, y) => y.time.localeCompare(x.time))
           .slice(0, a.limit);
         const lines = executions.map((e) => `${e.time} ${e.account} ${e.action} ${e.quantity} ${e.instrument} @ ${e.price} (order ${e.orderId}, commission $${e.commission.toFixed(2)})`);
@@ -285,7 +286,7 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (a, ctx) => {
-        const watermarks = trading.watermarks.get(link.mirror, accountsOf(ctx, a.account));
+        const watermarks = viewOf(ctx).watermarks(a.account);
         const lines = watermarks.map((w) => `${w.account}: P&L $${w.pnl} (high $${w.pnlHigh}), net liq $${w.netLiquidation} (high $${w.netLiquidationHigh}), unrealized $${w.unrealized} (high $${w.unrealizedHigh})`);
         return { text: `Session since ${watermarks[0]?.sessionStart ?? '?'}${tag()}\n${lines.join('\n')}`, structured: { watermarks, simulated: simulated(), stale: stale() } };
       },
@@ -303,7 +304,7 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (a, ctx) => {
         const instrument = a.instrument ? resolve(trading, a.instrument).contract : undefined;
-        const trades = trading.journal.list(accountsOf(ctx, a.account), { limit: a.limit, instrument });
+        const trades = viewOf(ctx).journal(a.account, { limit: a.limit, instrument });
         const totalPnl = Math.round(trades.reduce((s, t) => s + t.pnl, 0) * 100) / 100;
         const lines = trades.map((t) => `${t.exitTime} ${t.account} ${t.side} ${t.quantity} ${t.instrument} ${t.entryPrice} → ${t.exitPrice}: $${t.pnl.toFixed(2)} (${t.durationSeconds}s)${t.simulated ? ' [sim]' : ''}`);
         return { text: trades.length ? `${trades.length} trade(s), total $${totalPnl.toFixed(2)}\n${lines.join('\n')}` : 'No completed round trips yet.', structured: { trades, totalPnl } };
@@ -312,13 +313,13 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
     defineTool({
       name: 'get_activity_log',
       title: 'Add-on activity',
-      description: 'The NinjaTrader link\'s activity: add-on connects and disconnects, refusals, protocol errors and order events, newest first.',
+      description: 'The NinjaTrader link\'s activity, newest first: add-on connects and disconnects, refusals and protocol errors, and the order and execution events of the accounts this client may see.',
       scope: 'mcp:read',
       input: z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
-      output: z.looseObject({ activity: z.array(z.looseObject({ id: z.number(), ts: z.string(), kind: z.string(), message: z.string() })) }),
+      output: z.looseObject({ activity: z.array(z.looseObject({ id: z.number(), ts: z.string(), kind: z.string(), message: z.string(), account: z.string().nullable().describe('the account the row is about; null = the link itself') })) }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-      handler: async (a) => {
-        const { rows } = trading.activity({ limit: a.limit });
+      handler: async (a, ctx) => {
+        const { rows } = viewOf(ctx).activity({ limit: a.limit });
         return { text: rows.length ? rows.map((r) => `${r.ts} [${r.kind}] ${r.message}`).join('\n') : 'No activity recorded.', structured: { activity: rows } };
       },
     }),

@@ -5,7 +5,7 @@ import type { AuditLog } from '../audit/audit.ts';
 import type { ActivityRow, ConfirmationDecision, OrderConfirmation } from '../control/contract.ts';
 import type { TradingControl } from '../control/api.ts';
 import type { EventBus } from '../events.ts';
-import type { AddonLink } from '../ninjatrader/link.ts';
+import type { Activity, AddonLink } from '../ninjatrader/link.ts';
 import { resolveInstrument, rootOfContract } from '../ninjatrader/instruments.ts';
 import type { DomainEvent, Order } from '../ninjatrader/protocol.ts';
 import { scopeIncludes } from '../oauth/policy.ts';
@@ -125,7 +125,7 @@ export class Trading {
         `UPDATE order_requests SET status = 'pending', grant_id = @grant_id, request = @request, result = NULL, updated_at = @now
          WHERE client_id = @client_id AND client_order_id = @client_order_id AND status = 'cancelled'`,
       ),
-      addActivity: db.prepare('INSERT INTO activity (ts, kind, message) VALUES (?, ?, ?)'),
+      addActivity: db.prepare('INSERT INTO activity (ts, kind, message, account) VALUES (?, ?, ?, ?)'),
     };
     // The kill switch survives restarts: an engaged switch stays engaged until a person releases it.
     const saved = this.s.getSetting.get('kill_switch') as string | undefined;
@@ -134,7 +134,7 @@ export class Trading {
     this.watermarks = new Watermarks(db, deps.now);
 
     const link = deps.link;
-    const onActivity = (a: { kind: string; message: string }) => this.recordActivity(a.kind, a.message);
+    const onActivity = (a: Activity) => this.recordActivity(a.kind, a.message, a.account);
     const onEvent = () => this.watermarks.update(link.mirror);
     const onSnapshot = () => {
       this.journal.ingest(link.mirror.executions(), link.state().simulated);
@@ -199,20 +199,35 @@ export class Trading {
     }
   }
 
-  recordActivity(kind: string, message: string): ActivityRow {
+  recordActivity(kind: string, message: string, account: string | null = null): ActivityRow {
     const ts = this.deps.now();
-    const info = this.s.addActivity.run(ts, kind, message);
-    const row: ActivityRow = { id: Number(info.lastInsertRowid), ts: new Date(ts).toISOString(), kind, message };
+    const info = this.s.addActivity.run(ts, kind, message, account);
+    const row: ActivityRow = { id: Number(info.lastInsertRowid), ts: new Date(ts).toISOString(), kind, message, account };
     this.deps.bus.emit({ type: 'activity', row });
     return row;
   }
 
-  activity(q: { limit: number; before?: number }): { rows: ActivityRow[]; nextBefore: number | null } {
+  /**
+   * Newest first. `accounts` given (an MCP grant): only rows about those accounts and rows about
+   * the link itself (account NULL); rows about every account ('*') and other accounts' rows are
+   * left out. Omitted (the person's dashboard): every row.
+   */
+  activity(q: { limit: number; before?: number; accounts?: readonly string[] }): { rows: ActivityRow[]; nextBefore: number | null } {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (q.before) {
+      where.push('id < ?');
+      params.push(q.before);
+    }
+    if (q.accounts) {
+      where.push(`(account IS NULL OR account IN (${q.accounts.map(() => '?').join(', ') || 'NULL'}))`);
+      params.push(...q.accounts);
+    }
     const rows = this.deps.db
-      .prepare(`SELECT * FROM activity ${q.before ? 'WHERE id < ?' : ''} ORDER BY id DESC LIMIT ?`)
-      .all(...(q.before ? [q.before] : []), q.limit + 1) as { id: number; ts: number; kind: string; message: string }[];
+      .prepare(`SELECT * FROM activity ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
+      .all(...params, q.limit + 1) as { id: number; ts: number; kind: string; message: string; account: string | null }[];
     const more = rows.length > q.limit;
-    const page = rows.slice(0, q.limit).map((r) => ({ id: r.id, ts: new Date(r.ts).toISOString(), kind: r.kind, message: r.message }));
+    const page = rows.slice(0, q.limit).map((r) => ({ id: r.id, ts: new Date(r.ts).toISOString(), kind: r.kind, message: r.message, account: r.account }));
     return { rows: page, nextBefore: more ? page[page.length - 1]!.id : null };
   }
 

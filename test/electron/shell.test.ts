@@ -97,12 +97,13 @@ describe('desktop shell with a real companion', () => {
     assert.equal(win.options.show, false, 'shown on ready-to-show, not blank');
   });
 
-  test('the window loads the dashboard URL, control token in the fragment', () => {
-    assert.equal(win.loadedUrl, c.dashboardUrl);
+  test('the window loads a fresh one-time dashboard link from the core, never the control token', () => {
     const u = new URL(win.loadedUrl!);
     assert.equal(u.origin, c.urls.primary);
-    assert.equal(u.hash, `#token=${c.controlToken}`);
-    assert.equal(u.search, '', 'the token never goes in the query string');
+    assert.match(u.hash, /^#code=[A-Za-z0-9_-]{40,}$/);
+    assert.ok(!win.loadedUrl!.includes(c.controlToken), 'the control token never goes in a URL');
+    assert.equal(u.search, '', 'the code never goes in the query string');
+    assert.notEqual(win.loadedUrl, c.dashboardLink(), 'each link is fresh');
   });
 
   test('navigation stays on the companion origin; https leaves for the browser; the rest is dropped', () => {
@@ -184,6 +185,17 @@ describe('desktop shell with a real companion', () => {
     tray.click('Copy MCP URL');
     assert.equal(electron.clipboard.text, c.mcpUrl);
     assert.match(electron.clipboard.text!, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+  });
+
+  test('tray "Dashboard in your browser" opens a fresh one-time link each time, never the control token', () => {
+    electron.shell.opened.length = 0;
+    tray.click('Dashboard in your browser');
+    tray.click('Dashboard in your browser');
+    assert.equal(electron.shell.opened.length, 2);
+    const [a, b] = electron.shell.opened as [string, string];
+    assert.match(a, new RegExp(`^${c.urls.primary}/#code=[A-Za-z0-9_-]{40,}$`));
+    assert.notEqual(a, b, 'fresh each time');
+    assert.ok(!a.includes(c.controlToken) && !b.includes(c.controlToken));
   });
 
   test('tray "Open" and a click on the icon show the window', () => {

@@ -15,11 +15,11 @@ export async function ensureRendererBuilt(): Promise<void> {
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'ensure-renderer.mjs'), '--quiet'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
 export interface Dashboard {
@@ -29,11 +29,14 @@ export interface Dashboard {
   errors: string[];
 }
 
-/** Opens the dashboard link (`/#token=…`) in a fresh context; `token: null` opens it without one. */
+/**
+ * Opens a fresh one-time dashboard link (`/#code=…`, as `npm start` prints) in a fresh context;
+ * `code: null` opens the dashboard without one, `code: '…'` with that code.
+ */
 export async function openDashboard(
   browser: Browser,
   c: TestCompanion,
-  opts: { token?: string | null; colorScheme?: 'light' | 'dark'; waitReady?: boolean } = {},
+  opts: { code?: string | null; colorScheme?: 'light' | 'dark'; waitReady?: boolean } = {},
 ): Promise<Dashboard> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: opts.colorScheme ?? 'light', acceptDownloads: true });
   const page = await context.newPage();
@@ -42,9 +45,9 @@ export async function openDashboard(
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(String(e)));
-  const token = opts.token === undefined ? c.controlToken : opts.token;
-  await page.goto(token === null ? `${c.origin}/` : `${c.origin}/#token=${token}`);
-  if (opts.waitReady !== false && token !== null) await page.getByTestId('view-overview').waitFor({ timeout: 10_000 });
+  const url = opts.code === undefined ? c.dashboardLink() : opts.code === null ? `${c.origin}/` : `${c.origin}/#code=${opts.code}`;
+  await page.goto(url);
+  if (opts.waitReady !== false && opts.code === undefined) await page.getByTestId('view-overview').waitFor({ timeout: 10_000 });
   return { context, page, errors };
 }
 

@@ -1,10 +1,11 @@
-// The dashboard without a valid control token shows how to open the right link and no data;
-// with the right token it drops the token from the address bar and keeps it out of durable storage.
+// The dashboard without a session shows how to get a fresh link and no data; a used or made-up
+// code says the link was used or expired; a fresh link drops its code from the address bar and
+// keeps nothing in script-readable storage (the session is an HttpOnly cookie).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { startTestCompanion, type TestCompanion } from '../helpers/companion.ts';
-import { ensureRendererBuilt, launchBrowser, openDashboard, shot } from './browser.ts';
+import { ensureRendererBuilt, launchBrowser, openDashboard, shot, until } from './browser.ts';
 
 let c: TestCompanion;
 let browser: Browser;
@@ -18,11 +19,12 @@ after(async () => {
   await c?.cleanup();
 });
 
-test('without a token: only the help text, and not a single control API request', async () => {
-  const { page, context } = await openDashboard(browser, c, { token: null });
+test('without a link: only the help text; the one control API request (a session check) is refused', async () => {
+  const { page, context } = await openDashboard(browser, c, { code: null });
+  await page.getByTestId('no-token').waitFor(); // the first load's check is over before counting
   const controlRequests: string[] = [];
-  page.on('request', (r) => {
-    if (r.url().includes('/control/')) controlRequests.push(r.url());
+  page.on('response', (r) => {
+    if (r.url().includes('/control/')) controlRequests.push(`${new URL(r.url()).pathname} ${r.status()}`);
   });
   await page.reload();
   await page.getByTestId('no-token').waitFor();
@@ -33,31 +35,40 @@ test('without a token: only the help text, and not a single control API request'
   assert.ok(!text.includes(c.mcpUrl), 'the MCP URL is data: not shown');
   assert.ok(!text.includes('Sim101'), 'no account names');
   assert.equal(await page.getByTestId('tab-overview').count(), 0, 'no navigation');
-  assert.deepEqual(controlRequests, []);
+  // The response event may reach the test just after the page rendered the help text.
+  await until(() => (controlRequests.length > 0 ? true : undefined), 'the session check');
+  assert.deepEqual(controlRequests, ['/control/v1/status 401']);
+  assert.match(await page.getByTestId('no-token-reason').innerText(), /one-time code/);
   await shot(page, 'no-token');
   await context.close();
 });
 
-test('with a wrong token: the help text, no data, and the bad token is forgotten', async () => {
-  const { page, context } = await openDashboard(browser, c, { token: 'x'.repeat(43), waitReady: false });
+test('with a made-up code, or an old link carrying the control token: the help text, no data, nothing kept', async () => {
+  const { page, context } = await openDashboard(browser, c, { code: 'x'.repeat(43), waitReady: false });
   await page.getByTestId('no-token').waitFor();
-  assert.match(await page.getByTestId('no-token-reason').innerText(), /did not accept/);
+  assert.match(await page.getByTestId('no-token-reason').innerText(), /already used or has expired/);
   const text = await page.locator('body').innerText();
   assert.ok(!text.includes(c.mcpUrl) && !text.includes('Sim101') && !text.includes('SIMULATED'), text);
-  assert.ok(!page.url().includes('token='), 'the token is dropped from the address bar');
+  assert.ok(!page.url().includes('code='), 'the code is dropped from the address bar');
   assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+  assert.deepEqual(await context.cookies(), []);
+  // A bookmarked link from before (#token=…) no longer opens anything, and leaves the address bar.
+  await page.goto(`${c.origin}/#token=${c.controlToken}`);
+  await page.waitForFunction(() => !location.href.includes('token='));
+  await page.getByTestId('no-token').waitFor();
+  assert.match(await page.getByTestId('no-token-reason').innerText(), /old link with a token/);
+  assert.ok(!page.url().includes(c.controlToken), page.url());
+  assert.deepEqual(await context.cookies(), []);
   assert.equal(await page.getByTestId('mcp-url').count(), 0);
   await context.close();
 });
 
-test('with the right token: data shown, token removed from the URL, kept only in sessionStorage; reload works', async () => {
+test('with a fresh link: data shown, code removed from the URL, nothing in script storage; reload works', async () => {
   const { page, context, errors } = await openDashboard(browser, c);
   assert.equal(await page.getByTestId('mcp-url').inputValue(), c.mcpUrl);
-  assert.ok(!page.url().includes('token='), page.url());
-  assert.ok(!page.url().includes(c.controlToken));
-  assert.equal(await page.evaluate(() => localStorage.length), 0, 'never localStorage');
-  assert.deepEqual(await context.cookies(), [], 'never a cookie');
-  assert.deepEqual(await page.evaluate(() => Object.values(sessionStorage)), [c.controlToken]);
+  assert.ok(!page.url().includes('code='), page.url());
+  assert.equal(await page.evaluate(() => localStorage.length + sessionStorage.length), 0, 'nothing in script-readable storage');
+  assert.deepEqual((await context.cookies()).map((k) => [k.name, k.httpOnly, k.sameSite, k.path]), [[`ntmcp_session_${c.urls.port}`, true, 'Strict', '/control']]);
   await page.getByTestId('simulated-badge').waitFor();
   assert.equal(await page.getByTestId('link-status').innerText(), 'Connected');
   assert.match(await page.getByTestId('link-accounts').innerText(), /Sim101, Sim102/);
@@ -75,7 +86,7 @@ test('with the right token: data shown, token removed from the URL, kept only in
   await shot(page, 'overview-dark');
   await page.reload();
   await page.getByTestId('view-overview').waitFor();
-  assert.equal(await page.getByTestId('mcp-url').inputValue(), c.mcpUrl, 'reload keeps working from sessionStorage');
+  assert.equal(await page.getByTestId('mcp-url').inputValue(), c.mcpUrl, 'reload keeps working on the session cookie');
   // Keyboard navigation: Alt+3 opens the audit log.
   await page.keyboard.press('Alt+3');
   await page.getByTestId('view-audit').waitFor();
@@ -87,7 +98,7 @@ test('control API unreachable → banner with Retry; a dropped event stream show
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   await page.route('**/control/v1/status', (r) => r.abort('connectionrefused'));
-  await page.goto(`${c.origin}/#token=${c.controlToken}`);
+  await page.goto(c.dashboardLink());
   await page.getByTestId('unreachable-banner').waitFor();
   assert.equal(await page.getByTestId('mcp-url').count(), 0);
   await page.unroute('**/control/v1/status');

@@ -1,27 +1,35 @@
-// Shown when there is no valid control token: how to open the right link, and no data at all.
-export function NoToken({ reason }: { reason: 'missing' | 'invalid' }) {
+// Shown when there is no dashboard session: why, how to open a fresh link, and no data at all.
+export type NoTokenReason = 'missing' | 'used' | 'ended';
+
+export function NoToken({ reason }: { reason: NoTokenReason }) {
   return (
     <main className="notoken" data-testid="no-token">
       <h1>NT MCP Companion</h1>
       <section className="card">
-        <h2>Open the dashboard from its link</h2>
-        {reason === 'invalid' ? (
+        <h2>Open the dashboard from a fresh link</h2>
+        {reason === 'used' ? (
           <p data-testid="no-token-reason">
-            The link you opened carries a control token that the companion did not accept (it may be from another installation or out of date).
+            The link you opened was already used or has expired: each dashboard link works once, within 10 minutes. (A link from another
+            installation, or an old link with a token in it, does not work either.)
           </p>
+        ) : reason === 'ended' ? (
+          <p data-testid="no-token-reason">The dashboard session ended: the companion restarted or the session expired.</p>
         ) : (
-          <p data-testid="no-token-reason">This page needs the companion's private dashboard link, which carries a control token.</p>
+          <p data-testid="no-token-reason">This page needs the companion's private dashboard link, which carries a one-time code.</p>
         )}
-        <p>To get the right link:</p>
+        <p>To get a fresh link:</p>
         <ul>
           <li>
-            run <code>npm start</code> and open the <strong>Dashboard</strong> link it prints, or
+            run <code>npm start</code> and open the <strong>Dashboard</strong> link it prints (a new one each start), or
           </li>
           <li>
-            use the tray menu → <strong>Open</strong>.
+            use the tray menu → <strong>Open</strong>, or
+          </li>
+          <li>
+            ask the running companion for one with its control token: <code>GET /control/v1/dashboard-link</code> (see docs/control-api.md).
           </li>
         </ul>
-        <p className="muted">The token stays in this tab only. Never share the dashboard link: whoever has it can approve clients and orders.</p>
+        <p className="muted">Never share a dashboard link before it is used: whoever opens it first can approve clients and orders.</p>
       </section>
     </main>
   );
