@@ -223,7 +223,8 @@ describe('desktop shell with a real companion', () => {
     await until(() => FakeNotification.instances.length > before, 'a notification');
     const n = FakeNotification.instances.at(-1)!;
     assert.equal(n.shown, true);
-    assert.match(n.options.title, /Claude Desktop asks for access/);
+    // The name is isolated (FSI…PDI) so a right-to-left name cannot reorder the sentence around it.
+    assert.equal(n.options.title, '\u2068Claude Desktop\u2069 asks for access');
     assert.match(n.options.body, /read and trade/);
     assert.match(n.options.body, /name given by the client/, 'the self-declared name is flagged as such');
 
