@@ -49,6 +49,8 @@ export function createShell<Img extends ImageLike>(deps: ShellDeps<Img>): Shell<
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => (resolveStopped = r));
   const notifications = new Map<string, NotificationLike>();
+  /** Pending consent id → its client, to keep one consent notification per client. */
+  const consentClients = new Map<string, string>();
   const images = new Map<string, Img>();
 
   // ── images ────────────────────────────────────────────────────────────────────────────────
@@ -247,13 +249,27 @@ export function createShell<Img extends ImageLike>(deps: ShellDeps<Img>): Shell<
 
   function onEvent(e: ControlEvent): void {
     switch (e.type) {
-      case 'consent.created':
-        notify(e.consent.id, ...consentNotice(e.consent));
+      case 'consent.created': {
+        // One notification per client at a time, however many requests it makes (a flood of
+        // /authorize calls must not become a flood of notifications).
+        consentClients.set(e.consent.id, e.consent.clientId);
+        const key = `consent-client:${e.consent.clientId}`;
+        if (!notifications.has(key)) notify(key, ...consentNotice(e.consent));
         break;
+      }
+      case 'consent.decided': {
+        const clientId = consentClients.get(e.id);
+        consentClients.delete(e.id);
+        if (clientId === undefined || [...consentClients.values()].includes(clientId)) break;
+        const key = `consent-client:${clientId}`;
+        const n = notifications.get(key);
+        notifications.delete(key);
+        n?.close();
+        break;
+      }
       case 'confirmation.created':
         notify(e.confirmation.id, ...confirmationNotice(e.confirmation));
         break;
-      case 'consent.decided':
       case 'confirmation.decided': {
         const n = notifications.get(e.id);
         notifications.delete(e.id);

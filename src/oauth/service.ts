@@ -433,6 +433,10 @@ export class OAuthService {
       outcome: 'ok',
       detail: `requested ${req.scope}; redirect ${req.redirectUri}${this.upgradeOf(req.client.id) ? `; upgrade of a client holding ${this.upgradeOf(req.client.id)!.scope}` : ''}`,
     });
+    // The new request is announced before the ones it closed, so a listener that keeps one
+    // notice per client (the tray) sees the client still waiting and raises nothing new.
+    const row = this.s.pendingOne.get(id) as (ConsentRow & { client_name: string }) | undefined;
+    if (row) this.deps.bus.emit({ type: 'consent.created', consent: this.toPending(row, this.deps.availableAccounts()) });
     for (const x of closed) {
       this.browserSeen.delete(x.id);
       this.deps.audit.record({
@@ -444,8 +448,6 @@ export class OAuthService {
       });
       this.deps.bus.emit({ type: 'consent.decided', id: x.id, decision: x.status });
     }
-    const row = this.s.pendingOne.get(id) as (ConsentRow & { client_name: string }) | undefined;
-    if (row) this.deps.bus.emit({ type: 'consent.created', consent: this.toPending(row, this.deps.availableAccounts()) });
     return { id, browserKey, expiresAt };
   }
 
