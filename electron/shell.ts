@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { PortInUseError, type Companion } from '../src/companion.ts';
 import type { ControlEvent, OrderConfirmation, PendingConsent, Status } from '../src/control/contract.ts';
+import { isolateText } from '../src/util/display-safe.ts';
 import { trayPng, type TrayState } from '../build/make-icons.mjs';
 import type { ImageLike, MenuItemTemplate, NotificationLike, PreventableEvent, ShellDeps, TrayLike, WindowLike } from './deps.ts';
 import { decideNavigation } from './navigation.ts';
@@ -48,6 +49,8 @@ export function createShell<Img extends ImageLike>(deps: ShellDeps<Img>): Shell<
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => (resolveStopped = r));
   const notifications = new Map<string, NotificationLike>();
+  /** Pending consent id → its client, to keep one consent notification per client. */
+  const consentClients = new Map<string, string>();
   const images = new Map<string, Img>();
 
   // ── images ────────────────────────────────────────────────────────────────────────────────
@@ -229,34 +232,52 @@ export function createShell<Img extends ImageLike>(deps: ShellDeps<Img>): Shell<
     n.show();
   }
 
+  // Client names are display-safe already (the core serves them through src/util/display-safe.ts);
+  // in plain text they are also isolated (FSI…PDI, the text form of <bdi>) so a right-to-left
+  // name cannot reorder the words around it — the same function the core uses.
   function consentNotice(c: PendingConsent): [string, string] {
     const trade = c.requestedScope.includes('mcp:trade');
+    const name = isolateText(c.clientName);
     if (c.upgradeOf) {
       const widening = trade && !c.upgradeOf.scope.includes('mcp:trade');
       return [
-        widening ? `${c.clientName} asks for an upgrade` : `${c.clientName} signs in again`,
-        `“${c.clientName}”, already connected with ${c.upgradeOf.scope}, now asks to ${trade ? 'read and trade' : 'read'} your NinjaTrader accounts. Open ${PRODUCT_NAME} to approve or deny.`,
+        widening ? `${name} asks for an upgrade` : `${name} signs in again`,
+        `“${name}”, already connected with ${c.upgradeOf.scope}, now asks to ${trade ? 'read and trade' : 'read'} your NinjaTrader accounts. Open ${PRODUCT_NAME} to approve or deny.`,
       ];
     }
     return [
-      `${c.clientName} asks for access`,
-      `“${c.clientName}” (name given by the client, from ${c.redirectHost}) wants to ${trade ? 'read and trade' : 'read'} your NinjaTrader accounts. Open ${PRODUCT_NAME} to approve or deny.`,
+      `${name} asks for access`,
+      `“${name}” (name given by the client, sends you back to ${c.redirectLabel}) wants to ${trade ? 'read and trade' : 'read'} your NinjaTrader accounts. Open ${PRODUCT_NAME} to approve or deny.`,
     ];
   }
 
   function confirmationNotice(c: OrderConfirmation): [string, string] {
-    return [`Confirm order from ${c.clientName}`, `${c.summary}${c.simulated ? ' (simulated)' : ''}. Open ${PRODUCT_NAME} to approve or deny.`];
+    return [`Confirm order from ${isolateText(c.clientName)}`, `${c.summary}${c.simulated ? ' (simulated)' : ''}. Open ${PRODUCT_NAME} to approve or deny.`];
   }
 
   function onEvent(e: ControlEvent): void {
     switch (e.type) {
-      case 'consent.created':
-        notify(e.consent.id, ...consentNotice(e.consent));
+      case 'consent.created': {
+        // One notification per client at a time, however many requests it makes (a flood of
+        // /authorize calls must not become a flood of notifications).
+        consentClients.set(e.consent.id, e.consent.clientId);
+        const key = `consent-client:${e.consent.clientId}`;
+        if (!notifications.has(key)) notify(key, ...consentNotice(e.consent));
         break;
+      }
+      case 'consent.decided': {
+        const clientId = consentClients.get(e.id);
+        consentClients.delete(e.id);
+        if (clientId === undefined || [...consentClients.values()].includes(clientId)) break;
+        const key = `consent-client:${clientId}`;
+        const n = notifications.get(key);
+        notifications.delete(key);
+        n?.close();
+        break;
+      }
       case 'confirmation.created':
         notify(e.confirmation.id, ...confirmationNotice(e.confirmation));
         break;
-      case 'consent.decided':
       case 'confirmation.decided': {
         const n = notifications.get(e.id);
         notifications.delete(e.id);

@@ -19,6 +19,7 @@ import { defaultPairingPath, writePairingFile } from './ninjatrader/pairing.ts';
 import { ClientMetadataFetcher, type CimdOptions } from './oauth/cimd.ts';
 import { oauthRouter } from './oauth/routes.ts';
 import { OAuthService } from './oauth/service.ts';
+import { TTL } from './oauth/policy.ts';
 import { startSimulatorAddon } from './simulator/addon.ts';
 import { ensurePrivateDir, openDatabase, type DB } from './store/db.ts';
 import { lockDataDir } from './store/lock.ts';
@@ -133,6 +134,9 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
     availableAccounts: () => link.mirror.accounts().map((a) => a.name),
     isOwnResource: (r) => urls.isOwnResource(r),
   });
+  // Expired and abandoned consents leave the dashboard by themselves (policy.ts TTL.consentAbandonMs).
+  const consentSweep = setInterval(() => oauth.sweepConsents(), TTL.consentSweepMs);
+  consentSweep.unref();
   const trading = new Trading({ db, audit, bus, link, now, ...(opts.trading ?? {}) });
   const tools = new ToolRegistry().add(statusTool({ link, trading, version: VERSION, hours: mode === 'simulator' ? (opts.simHours ?? 'cme') : 'cme' }), ...tradingTools(trading, { hours: mode === 'simulator' ? (opts.simHours ?? 'cme') : 'cme' }));
   const mcp = new McpEndpoint({ oauth, audit, urls, tools, version: VERSION, now });
@@ -230,6 +234,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
     async stop() {
       if (stopped) return;
       stopped = true;
+      clearInterval(consentSweep);
       trading.close();
       await simulator?.close();
       link.close();

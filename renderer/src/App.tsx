@@ -219,6 +219,12 @@ export function App({ link }: { link: LinkCode }) {
     await settle(() => ctx.api.denyConsent(consent.id));
     setConsents((cs) => cs.filter((c) => c.id !== consent.id));
   };
+  const denyAllFromClient = async () => {
+    if (!consent) return;
+    const clientId = consent.clientId;
+    await settle(() => ctx.api.denyAllConsentsFrom(clientId));
+    setConsents((cs) => cs.filter((c) => c.clientId !== clientId));
+  };
   const decideOrder = async (approve: boolean) => {
     if (!confirmation) return;
     await settle(() => (approve ? ctx.api.approveConfirmation(confirmation.id) : ctx.api.denyConfirmation(confirmation.id)));
@@ -315,8 +321,10 @@ export function App({ link }: { link: LinkCode }) {
           consent={consent}
           simulated={st.link.simulated}
           queued={confirmations.length + consents.length - 1}
+          fromSameClient={consents.filter((x) => x.clientId === consent.clientId).length}
           onApprove={approveConsent}
           onDeny={denyConsent}
+          onDenyAll={denyAllFromClient}
         />
       ) : null}
     </AppContext.Provider>

@@ -110,6 +110,10 @@ export class ControlApi {
   denyConsent(id: string): Promise<unknown> {
     return this.req('POST', `/consents/${enc(id)}/deny`, {});
   }
+  /** "Deny all from this client": every pending request of the client. */
+  denyAllConsentsFrom(clientId: string): Promise<{ denied: number }> {
+    return this.req('POST', '/consents/deny-all', { clientId });
+  }
   async clients(): Promise<AuthorizedClient[]> {
     return (await this.req<{ clients: AuthorizedClient[] }>('GET', '/clients')).clients;
   }

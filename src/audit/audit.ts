@@ -5,6 +5,7 @@ import type { EventBus } from '../events.ts';
 import type { DB } from '../store/db.ts';
 import { durably } from '../store/db.ts';
 import { auditArgs } from './redact.ts';
+import { displaySafe } from '../util/display-safe.ts';
 
 export interface AuditEntry {
   kind: AuditRow['kind'];
@@ -103,7 +104,7 @@ export class AuditLog {
       if (name === undefined) return null;
       this.names.set(id, name);
     }
-    return name;
+    return displaySafe(name);
   }
 
   /** Newest first, keyset-paged on id (stable while new rows arrive). */
@@ -143,7 +144,7 @@ function toRow(r: RawRow): AuditRow {
     kind: r.kind,
     event: r.event,
     clientId: r.client_id,
-    clientName: r.client_name,
+    clientName: r.client_name === null ? null : displaySafe(r.client_name),
     grantId: r.grant_id,
     tool: r.tool,
     args: r.args,

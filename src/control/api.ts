@@ -67,6 +67,7 @@ const KillSwitchBody = z.object({ engaged: z.boolean() }).strict();
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/);
 /** A registered client's id, or a metadata-document client's https URL (sent percent-encoded). */
 const ClientId = z.union([Id, z.string().max(1000).regex(/^https:\/\/[^\s]+$/)]);
+const DenyAllBody = z.object({ clientId: ClientId }).strict();
 const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   before: z.coerce.number().int().min(1).optional(),
@@ -167,8 +168,15 @@ export function controlRouter(deps: ControlDeps): Router {
   });
 
   router.get('/consents', (_req, res) => {
-    deps.oauth.expireConsents();
+    deps.oauth.sweepConsents();
     res.json({ consents: deps.oauth.pendingConsents() });
+  });
+
+  // "Deny all from this client" (issue 9, finding 6): one call denies every pending request of a
+  // client that floods the desktop with prompts. Registered before `/consents/:id/…`.
+  router.post('/consents/deny-all', (req, res) => {
+    const body = parse(DenyAllBody, req.body ?? {}, 'deny-all body');
+    res.json({ denied: deps.oauth.denyAllFrom(body.clientId) });
   });
 
   router.post('/consents/:id/approve', (req, res) => {

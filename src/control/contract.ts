@@ -51,7 +51,14 @@ export interface PendingConsent {
   /** Self-declared by the client at registration: show it as such. */
   clientName: string;
   redirectUri: string;
+  /** The host of an http(s) redirect; for an app's private-use scheme only the scheme ("evil-app://"). */
   redirectHost: string;
+  /**
+   * How to name where the browser is sent back, ready to show: the host ("claude.ai",
+   * "127.0.0.1:33418") or "an app registered as evil-app://" (the text after a custom scheme is
+   * whatever the app chose, never a host to trust).
+   */
+  redirectLabel: string;
   requestedScope: ScopeString;
   /** Accounts the person can choose from (the NT8 link's accounts). */
   availableAccounts: string[];
@@ -162,6 +169,13 @@ export interface OrderConfirmation {
   expiresAt: string;
 }
 
+/**
+ * How a pending consent ended: the person decided or let it expire; `superseded`: the same client
+ * asked again (same redirect_uri and scope) and the newer request replaced it; `refused`: a cap on
+ * pending requests evicted it; `withdrawn`: its browser page stopped waiting (the client went away).
+ */
+export type ConsentDecision = 'approved' | 'denied' | 'expired' | 'superseded' | 'refused' | 'withdrawn';
+
 /** How a pending order confirmation ended: the person decided, nobody did in time, or the client cancelled. */
 export type ConfirmationDecision = 'approved' | 'denied' | 'expired' | 'cancelled';
 
@@ -178,7 +192,7 @@ export interface ActivityRow {
 export type ControlEvent =
   | { type: 'hello'; status: Status }
   | { type: 'consent.created'; consent: PendingConsent }
-  | { type: 'consent.decided'; id: string; decision: 'approved' | 'denied' | 'expired' }
+  | { type: 'consent.decided'; id: string; decision: ConsentDecision }
   | { type: 'client.changed'; clientId: string }
   | { type: 'client.revoked'; clientId: string }
   | { type: 'audit'; row: AuditRow }

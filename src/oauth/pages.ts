@@ -21,9 +21,11 @@ h1{font-size:1.3rem;margin:0 0 .8rem}p{line-height:1.5}code{font-size:.95em}
 
 export function waitingPage(p: { clientName: string; verifiedHost?: string | null; scope: string; waitUrl: string; expiresAt: number; now: number }): string {
   const mins = Math.max(1, Math.round((p.expiresAt - p.now) / 60000));
+  // The client's name in its own bidi-isolated element, our words outside it (issue 9, finding 7).
+  const name = `<strong><bdi dir="auto">${esc(p.clientName)}</bdi></strong>`;
   const who = p.verifiedHost
-    ? `<strong>${esc(p.clientName)}</strong> (client metadata published at <strong>${esc(p.verifiedHost)}</strong>)`
-    : `<strong>${esc(p.clientName)}</strong> (name given by the client itself)`;
+    ? `${name} (client metadata published at <strong>${esc(p.verifiedHost)}</strong>)`
+    : `${name} (name given by the client itself)`;
   return shell(
     'Approve in NT MCP Companion',
     `<h1>Approve in NT MCP Companion</h1>

@@ -22,6 +22,26 @@ export const TTL = {
    * invalid_grant to send the client into a new authorization (service.ts `refresh`).
    */
   stepUpWindowMs: 5 * 60_000,
+  /**
+   * A pending consent whose waiting page has not polled for this long is withdrawn from the
+   * dashboard: the tab was closed, the client gave up. The page re-polls every ~2.5 s (a hold of
+   * up to 1.5 s, then a 1 s refresh), so 30 s is a dozen missed polls — a browser throttling a
+   * background tab or a slow machine stays well inside it.
+   */
+  consentAbandonMs: 30_000,
+  /** How often the core looks for abandoned and expired consents without being asked. */
+  consentSweepMs: 2_000,
+} as const;
+
+/**
+ * Pending consents (issue 9, finding 6). A client asking again with the same redirect_uri and
+ * scope replaces its pending request (coalescing); beyond `perClient` its oldest request is
+ * refused; beyond `total` the oldest request of the client holding the most is refused, so a
+ * flood spread over many registered clients evicts its own requests before a lone real one.
+ */
+export const CONSENT_CAPS = {
+  perClient: 3,
+  total: 20,
 } as const;
 
 export const SUPPORTED_SCOPES = ['mcp:read', 'mcp:trade'] as const;
@@ -60,6 +80,8 @@ const DANGEROUS_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:',
  */
 export function redirectUriProblem(uri: string): string | null {
   if (uri !== uri.trim() || /[\u0000-\u001f\u007f]/.test(uri)) return 'contains whitespace or control characters';
+  // Bidi controls and invisible characters would make the redirect read differently in the audit log.
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(uri)) return 'contains invisible or bidi control characters';
   let u: URL;
   try {
     u = new URL(uri);

@@ -22,6 +22,7 @@ import { z } from 'zod';
 import type { EventBus } from '../events.ts';
 import type { Urls } from '../http/urls.ts';
 import { clientsDocPage, errorPage, messagePage, waitingPage } from './pages.ts';
+import { displaySafe } from '../util/display-safe.ts';
 import { normalizeScope, PKCE_VALUE, redirectUriMatches, redirectUriProblem, SUPPORTED_SCOPES } from './policy.ts';
 import { InvalidRedirectUriError, type ClientRecord, type ConsentRow, type OAuthService } from './service.ts';
 import { FixedWindowLimiter } from './limiter.ts';
@@ -314,8 +315,13 @@ export function oauthRouter(deps: OAuthRoutesDeps): Router {
       return;
     }
     if (row.status === 'pending') {
-      oauth.expireConsents();
-      row = await waitForDecision(row, deps.waitHoldMs ?? 1500);
+      // This poll is the sign that the browser (and so the client) is still there: noted before
+      // the sweep, which withdraws pending consents whose page stopped polling.
+      oauth.noteBrowserSeen(row.id);
+      oauth.sweepConsents();
+      row = oauth.getConsentRow(row.id) ?? row;
+      if (row.status === 'pending') row = await waitForDecision(row, deps.waitHoldMs ?? 1500);
+      if (row.status === 'pending') oauth.noteBrowserSeen(row.id);
     }
     const origin = urls.originOf(req);
     const redirect = (params: Record<string, string | null>) => {
@@ -332,7 +338,7 @@ export function oauthRouter(deps: OAuthRoutesDeps): Router {
           .type('html')
           .send(
             waitingPage({
-              clientName: client?.name ?? 'Unknown client',
+              clientName: displaySafe(client?.name),
               verifiedHost: oauth.verifiedHostOf(row.client_id),
               scope: row.requested_scope,
               waitUrl: req.originalUrl,
@@ -347,12 +353,28 @@ export function oauthRouter(deps: OAuthRoutesDeps): Router {
         if (code) return redirect({ code, state: row.state });
         break;
       }
+      case 'superseded':
+        // No redirect: the client started a newer request, which carries the flow; sending this
+        // old state back could make the client abort the new one. The tab is told to stop.
+        oauth.markConsentCompleted(row);
+        res
+          .status(409)
+          .type('html')
+          .send(messagePage('Replaced by a newer request', 'This client asked again, so this request was replaced by a newer request in another tab. You can close this tab.'));
+        return;
       case 'denied':
       case 'expired':
+      case 'refused':
+      case 'withdrawn':
         oauth.markConsentCompleted(row);
         return redirect({
           error: 'access_denied',
-          error_description: row.status === 'denied' ? 'the person denied this request' : 'the request expired before anyone decided',
+          error_description: {
+            denied: 'the person denied this request',
+            expired: 'the request expired before anyone decided',
+            refused: 'refused: too many pending requests from this client; only the newest wait for the person',
+            withdrawn: 'withdrawn: the browser stopped waiting for a decision',
+          }[row.status],
           state: row.state,
         });
     }

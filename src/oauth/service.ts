@@ -21,8 +21,9 @@ import type { AuditLog } from '../audit/audit.ts';
 import type { EventBus } from '../events.ts';
 import type { DB } from '../store/db.ts';
 import { pkceS256, randomId, randomSecret, safeEqual, sha256Hex } from '../util/crypto.ts';
+import { displaySafe, redirectDisplay } from '../util/display-safe.ts';
 import type { ClientMetadataDocument } from './cimd.ts';
-import { DEFAULT_LIMITS, normalizeScope, scopeIncludes, TTL } from './policy.ts';
+import { CONSENT_CAPS, DEFAULT_LIMITS, normalizeScope, scopeIncludes, TTL } from './policy.ts';
 
 export class InvalidRedirectUriError extends OAuthError {
   static override errorCode = 'invalid_redirect_uri';
@@ -80,7 +81,12 @@ export interface ConsentRow {
   code_challenge: string;
   requested_scope: ScopeString;
   resource: string;
-  status: 'pending' | 'approved' | 'denied' | 'expired' | 'completed';
+  /**
+   * superseded: the same client asked again (same redirect_uri and scope) and the newer request
+   * replaced this one; refused: evicted by a cap on pending requests; withdrawn: its browser page
+   * stopped waiting (TTL.consentAbandonMs).
+   */
+  status: 'pending' | 'approved' | 'denied' | 'expired' | 'completed' | 'superseded' | 'refused' | 'withdrawn';
   grant_id: string | null;
   created_at: number;
   expires_at: number;
@@ -130,6 +136,8 @@ export class OAuthService {
   private readonly db: DB;
   private readonly s;
   private readonly verified = new Map<string, AccessContext>();
+  /** Pending consent id → when its waiting page last polled (absent: since it was created). */
+  private readonly browserSeen = new Map<string, number>();
   /** Grants the resource server just answered 403 insufficient_scope (grant id → until when). */
   private readonly stepUps = new Map<string, number>();
 
@@ -155,6 +163,17 @@ export class OAuthService {
       pendingConsents: db.prepare(
         `SELECT c.*, cl.name AS client_name FROM consents c JOIN clients cl ON cl.id = c.client_id
          WHERE c.status = 'pending' ORDER BY c.created_at`,
+      ),
+      pendingOne: db.prepare(
+        `SELECT c.*, cl.name AS client_name FROM consents c JOIN clients cl ON cl.id = c.client_id
+         WHERE c.status = 'pending' AND c.id = ?`,
+      ),
+      pendingLive: db.prepare(
+        `SELECT id, client_id, redirect_uri, requested_scope, created_at FROM consents
+         WHERE status = 'pending' AND expires_at > ? ORDER BY created_at, rowid`,
+      ),
+      pendingOfClient: db.prepare(
+        `SELECT * FROM consents WHERE status = 'pending' AND client_id = ? AND expires_at > ? ORDER BY created_at, rowid`,
       ),
       decideConsent: db.prepare(
         `UPDATE consents SET status = @status, grant_id = @grant_id, decided_at = @now WHERE id = @id AND status = 'pending'`,
@@ -264,7 +283,8 @@ export class OAuthService {
     const id = randomId('cli');
     const secret = method === 'none' ? null : randomSecret(32);
     // eslint-disable-next-line no-control-regex
-    const name = (meta.client_name ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 100) || 'Unnamed client';
+    // Display-safe once here (and again whenever served): no bidi or invisible characters, ≤ 60.
+    const name = displaySafe(meta.client_name);
     const accepted = {
       ...meta,
       client_name: name,
@@ -304,7 +324,7 @@ export class OAuthService {
   upsertMetadataDocumentClient(doc: ClientMetadataDocument): ClientRecord {
     const now = this.deps.now();
     const before = this.getClient(doc.clientId);
-    const name = doc.clientName ?? doc.host;
+    const name = displaySafe(doc.clientName ?? doc.host);
     const metadata = JSON.stringify({ ...doc.metadata, client_id_metadata_document: { host: doc.host, fetchedAt: new Date(now).toISOString() } });
     const redirectUris = JSON.stringify(doc.redirectUris);
     this.s.upsertClient.run({ id: doc.clientId, name, redirect_uris: redirectUris, metadata, created_at: now });
@@ -349,24 +369,63 @@ export class OAuthService {
 
   // ───────────────────────── consents ─────────────────────────
 
-  /** /authorize: records a pending consent; returns the id and the browser's key (for the wait page). */
+  /**
+   * /authorize: records a pending consent; returns the id and the browser's key (for the wait page).
+   * In the same transaction (issue 9, finding 6): the client's pending request with the same
+   * redirect_uri and scope is replaced (coalescing), and the caps of `CONSENT_CAPS` are enforced by
+   * refusing the oldest requests; each closed request is audited and its browser told.
+   */
   createConsent(req: ConsentRequest): { id: string; browserKey: string; expiresAt: number } {
     const now = this.deps.now();
     const id = randomId('con');
     const browserKey = randomSecret(24);
     const expiresAt = now + TTL.consentMs;
-    this.s.insertConsent.run({
-      id,
-      browser_key_hash: sha256Hex(browserKey),
-      client_id: req.client.id,
-      redirect_uri: req.redirectUri,
-      state: req.state ?? null,
-      code_challenge: req.codeChallenge,
-      requested_scope: req.scope,
-      resource: req.resource,
-      created_at: now,
-      expires_at: expiresAt,
-    });
+    type Live = { id: string; client_id: string; redirect_uri: string; requested_scope: string; created_at: number };
+    const closed: { id: string; clientId: string; status: 'superseded' | 'refused'; detail: string }[] = [];
+    this.db.transaction(() => {
+      const close = (r: Live, status: 'superseded' | 'refused', detail: string) => {
+        if (this.s.decideConsent.run({ id: r.id, status, grant_id: null, now }).changes === 1) closed.push({ id: r.id, clientId: r.client_id, status, detail });
+      };
+      for (const r of this.s.pendingOfClient.all(req.client.id, now) as Live[]) {
+        if (r.redirect_uri === req.redirectUri && r.requested_scope === req.scope) {
+          close(r, 'superseded', 'replaced by a newer request from the same client (same redirect_uri and scope)');
+        }
+      }
+      this.s.insertConsent.run({
+        id,
+        browser_key_hash: sha256Hex(browserKey),
+        client_id: req.client.id,
+        redirect_uri: req.redirectUri,
+        state: req.state ?? null,
+        code_challenge: req.codeChallenge,
+        requested_scope: req.scope,
+        resource: req.resource,
+        created_at: now,
+        expires_at: expiresAt,
+      });
+      const mine = this.s.pendingOfClient.all(req.client.id, now) as Live[];
+      while (mine.length > CONSENT_CAPS.perClient) {
+        close(mine.shift()!, 'refused', `too many pending requests from this client (at most ${CONSENT_CAPS.perClient} wait at once; the oldest is refused)`);
+      }
+      const all = this.s.pendingLive.all(now) as Live[];
+      while (all.length > CONSENT_CAPS.total) {
+        // The oldest request of the client holding the most (ties: whose oldest is older): a flood
+        // spread over several clients loses its own requests before a lone real one.
+        const byClient = new Map<string, Live[]>();
+        for (const r of all) byClient.set(r.client_id, [...(byClient.get(r.client_id) ?? []), r]);
+        let victim: Live | undefined;
+        let most = 0;
+        for (const rows of byClient.values()) {
+          if (rows.length > most) {
+            most = rows.length;
+            victim = rows[0];
+          }
+        }
+        all.splice(all.indexOf(victim!), 1);
+        close(victim!, 'refused', `too many pending requests on this machine (at most ${CONSENT_CAPS.total}; the oldest request of the client with the most is refused)`);
+      }
+    })();
+    this.browserSeen.set(id, now);
     this.deps.audit.record({
       kind: 'auth',
       event: 'consent.created',
@@ -374,9 +433,69 @@ export class OAuthService {
       outcome: 'ok',
       detail: `requested ${req.scope}; redirect ${req.redirectUri}${this.upgradeOf(req.client.id) ? `; upgrade of a client holding ${this.upgradeOf(req.client.id)!.scope}` : ''}`,
     });
-    const pending = this.pendingConsents().find((c) => c.id === id);
-    if (pending) this.deps.bus.emit({ type: 'consent.created', consent: pending });
+    // The new request is announced before the ones it closed, so a listener that keeps one
+    // notice per client (the tray) sees the client still waiting and raises nothing new.
+    const row = this.s.pendingOne.get(id) as (ConsentRow & { client_name: string }) | undefined;
+    if (row) this.deps.bus.emit({ type: 'consent.created', consent: this.toPending(row, this.deps.availableAccounts()) });
+    for (const x of closed) {
+      this.browserSeen.delete(x.id);
+      this.deps.audit.record({
+        kind: 'auth',
+        event: x.status === 'superseded' ? 'consent.superseded' : 'consent.refused',
+        clientId: x.clientId,
+        outcome: x.status === 'superseded' ? 'cancelled' : 'refused',
+        detail: x.detail,
+      });
+      this.deps.bus.emit({ type: 'consent.decided', id: x.id, decision: x.status });
+    }
     return { id, browserKey, expiresAt };
+  }
+
+  /** The waiting page of this pending consent polled: its browser is still there. */
+  noteBrowserSeen(id: string): void {
+    if (this.browserSeen.has(id) || this.browserSeen.size < 10_000) this.browserSeen.set(id, this.deps.now());
+  }
+
+  /**
+   * Expires overdue consents, then withdraws those whose waiting page stopped polling for
+   * TTL.consentAbandonMs (the tab was closed, the client gave up). Called by a timer, by the wait
+   * page and by the control API, so the dashboard hears of it without asking.
+   */
+  sweepConsents(): void {
+    this.expireConsents();
+    const now = this.deps.now();
+    const live = this.s.pendingLive.all(now) as { id: string; client_id: string; created_at: number }[];
+    const liveIds = new Set(live.map((r) => r.id));
+    for (const id of this.browserSeen.keys()) if (!liveIds.has(id)) this.browserSeen.delete(id);
+    for (const r of live) {
+      const seen = this.browserSeen.get(r.id) ?? r.created_at;
+      if (now - seen < TTL.consentAbandonMs) continue;
+      if (this.s.decideConsent.run({ id: r.id, status: 'withdrawn', grant_id: null, now }).changes !== 1) continue;
+      this.browserSeen.delete(r.id);
+      this.deps.audit.record({
+        kind: 'auth',
+        event: 'consent.withdrawn',
+        clientId: r.client_id,
+        outcome: 'cancelled',
+        detail: `its browser page stopped waiting (no poll for ${Math.round((now - seen) / 1000)} s; withdrawn after ${TTL.consentAbandonMs / 1000} s)`,
+      });
+      this.deps.bus.emit({ type: 'consent.decided', id: r.id, decision: 'withdrawn' });
+    }
+  }
+
+  /** "Deny all from this client" at the desktop: every pending request of the client is denied. */
+  denyAllFrom(clientId: string): number {
+    const now = this.deps.now();
+    const rows = this.s.pendingOfClient.all(clientId, now) as ConsentRow[];
+    let n = 0;
+    for (const r of rows) {
+      if (this.s.decideConsent.run({ id: r.id, status: 'denied', grant_id: null, now }).changes !== 1) continue;
+      n++;
+      this.browserSeen.delete(r.id);
+      this.deps.audit.record({ kind: 'auth', event: 'consent.denied', clientId, outcome: 'denied', detail: 'denied at the desktop with every pending request of this client (deny all)' });
+      this.deps.bus.emit({ type: 'consent.decided', id: r.id, decision: 'denied' });
+    }
+    return n;
   }
 
   consentForBrowser(id: string, browserKey: string): ConsentRow | null {
@@ -405,21 +524,25 @@ export class OAuthService {
     const rows = this.s.pendingConsents.all() as (ConsentRow & { client_name: string })[];
     const now = this.deps.now();
     const accounts = this.deps.availableAccounts();
-    return rows
-      .filter((r) => r.expires_at > now)
-      .map((r) => ({
+    return rows.filter((r) => r.expires_at > now).map((r) => this.toPending(r, accounts));
+  }
+
+  private toPending(r: ConsentRow & { client_name: string }, accounts: string[]): PendingConsent {
+    const redirect = redirectDisplay(r.redirect_uri);
+    return {
         id: r.id,
         clientId: r.client_id,
-        clientName: r.client_name,
+        clientName: displaySafe(r.client_name),
         redirectUri: r.redirect_uri,
-        redirectHost: hostOf(r.redirect_uri),
+        redirectHost: redirect.host,
+        redirectLabel: redirect.label,
         requestedScope: r.requested_scope,
         availableAccounts: accounts,
         createdAt: new Date(r.created_at).toISOString(),
         expiresAt: new Date(r.expires_at).toISOString(),
         upgradeOf: this.upgradeOf(r.client_id),
         verifiedHost: this.verifiedHostOf(r.client_id),
-      }));
+    };
   }
 
   /** The client's live grant, which a new consent would replace (null for a first authorization). */
@@ -852,7 +975,7 @@ export class OAuthService {
       const g = toGrant(r);
       out.push({
         id: r.client_id,
-        name: r.client_name,
+        name: displaySafe(r.client_name),
         scope: g.scope,
         accounts: g.accounts,
         confirmPolicy: g.confirmPolicy,
@@ -880,7 +1003,7 @@ function toGrant(r: GrantRow): GrantRecord {
   return {
     id: r.id,
     clientId: r.client_id,
-    clientName: r.client_name,
+    clientName: displaySafe(r.client_name),
     scope: r.scope,
     accounts: JSON.parse(r.accounts) as string[],
     confirmPolicy: r.confirm_policy,
@@ -888,13 +1011,3 @@ function toGrant(r: GrantRow): GrantRecord {
     resource: r.resource,
   };
 }
-
-function hostOf(uri: string): string {
-  try {
-    const u = new URL(uri);
-    return u.host || u.protocol;
-  } catch {
-    return uri;
-  }
-}
-

@@ -235,7 +235,8 @@ describe('desktop shell with a real companion', () => {
     await until(() => FakeNotification.instances.length > before, 'a notification');
     const n = FakeNotification.instances.at(-1)!;
     assert.equal(n.shown, true);
-    assert.match(n.options.title, /Claude Desktop asks for access/);
+    // The name is isolated (FSI…PDI) so a right-to-left name cannot reorder the sentence around it.
+    assert.equal(n.options.title, '\u2068Claude Desktop\u2069 asks for access');
     assert.match(n.options.body, /read and trade/);
     assert.match(n.options.body, /name given by the client/, 'the self-declared name is flagged as such');
 
@@ -262,6 +263,36 @@ describe('desktop shell with a real companion', () => {
     await until(() => !/waiting/.test(tray.tooltip), 'the tooltip to clear');
     assert.equal(FakeNotification.instances.at(-1)!.closed, true, 'the open notification was withdrawn');
     assert.equal(electron.app.badge, 0);
+    assert.equal(shell.notifications.size, 0);
+  });
+
+  test('a flooding client raises one notification, not one per request; Deny all withdraws it', async () => {
+    const origin = c.urls.primary;
+    const flood = await registerClient(origin, { client_name: 'Flooder', redirect_uris: ['http://127.0.0.1/callback'] });
+    const before = FakeNotification.instances.length;
+    for (let i = 0; i < 40; i++) {
+      const u = new URL(`${origin}/authorize`);
+      u.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: flood.client_id,
+        // Half repeats (coalesced), half distinct (capped).
+        redirect_uri: `http://127.0.0.1:${i % 2 ? 40001 : 40002 + i}/callback`,
+        code_challenge: pkcePair().challenge,
+        code_challenge_method: 'S256',
+        scope: 'mcp:read',
+      }).toString();
+      const r = await fetch(u, { redirect: 'manual' });
+      assert.equal(r.status, 303);
+      await r.body?.cancel();
+    }
+    await until(() => /3 requests waiting/.test(tray.tooltip), 'the capped count in the tooltip');
+    const raised = FakeNotification.instances.slice(before);
+    assert.equal(raised.length, 1, `${raised.length} notifications for one client`);
+    assert.match(raised[0]!.options.title, /Flooder/);
+    const r = await control(c, '/consents/deny-all', { clientId: flood.client_id });
+    assert.equal(r.status, 200);
+    await r.body?.cancel();
+    await until(() => raised[0]!.closed, 'the notification to be withdrawn');
     assert.equal(shell.notifications.size, 0);
   });
 

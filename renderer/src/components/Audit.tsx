@@ -204,7 +204,17 @@ export function Audit() {
                     <td className="nowrap" title={r.ts}>
                       {fmtTime(r.ts)}
                     </td>
-                    <td>{r.clientName ?? (r.clientId ? <code>{r.clientId}</code> : <span className="muted">—</span>)}</td>
+                    <td className="name-cell">
+                      {r.clientName !== null ? (
+                        <bdi dir="auto" className="client-name">
+                          {r.clientName}
+                        </bdi>
+                      ) : r.clientId ? (
+                        <code className="client-name">{r.clientId}</code>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
                     <td>
                       <span className="muted small">{r.kind}</span> {r.event}
                     </td>

@@ -88,14 +88,18 @@ export function Clients() {
               <tbody>
                 {clients.map((c) => (
                   <tr key={c.id} data-testid="client-row" data-client-id={c.id}>
-                    <td>
-                      <strong>{c.name}</strong>
+                    <td className="name-cell">
+                      <strong>
+                        <bdi dir="auto" className="client-name" data-testid="client-name">
+                          {c.name}
+                        </bdi>
+                      </strong>
                       {c.verifiedHost && (
                         <span className="badge verified" title="Client metadata document fetched from this host over https">
                           verified: {c.verifiedHost}
                         </span>
                       )}
-                      <div className="muted mono small">{c.id}</div>
+                      <div className="muted mono small client-name">{c.id}</div>
                     </td>
                     <td>
                       <span className={`pill ${c.scope.includes('trade') ? 'warn' : ''}`}>{scopeLabel(c.scope)}</span>

@@ -33,7 +33,10 @@ export function ConfirmationModal(props: { confirmation: OrderConfirmation; queu
         <dl className="facts grid">
           <dt>Asked by</dt>
           <dd data-testid="confirmation-client">
-            {c.clientName} <span className="muted">(name given by the client)</span>
+            <bdi dir="auto" className="client-name" data-testid="confirmation-client-name">
+              {c.clientName}
+            </bdi>{' '}
+            <span className="muted">(name given by the client)</span>
           </dd>
           <dt>Action</dt>
           <dd>

@@ -10,8 +10,11 @@ export function ConsentModal(props: {
   consent: PendingConsent;
   simulated: boolean;
   queued: number;
+  /** Pending requests from this same client, this one included. */
+  fromSameClient: number;
   onApprove: (body: ApproveConsentBody) => Promise<void>;
   onDeny: () => Promise<void>;
+  onDenyAll: () => Promise<void>;
 }) {
   const c = props.consent;
   const wantsTrade = c.requestedScope.includes('mcp:trade');
@@ -49,13 +52,19 @@ export function ConsentModal(props: {
       </header>
       <div id="consent-desc" className="modal-body">
         <p className="who">
-          <strong data-testid="consent-client-name">{c.clientName}</strong>{' '}
+          {/* The client's text in its own isolated element (<bdi>: its own bidi run, dir=auto), and
+              every word of ours outside it, so no character of the name can reorder our label. */}
+          <bdi dir="auto" className="client-name" data-testid="consent-client-name">
+            {c.clientName}
+          </bdi>{' '}
           {c.verifiedHost ? (
             <span className="badge verified" data-testid="consent-verified-host">
               verified: {c.verifiedHost}
             </span>
           ) : (
-            <span className="muted">(name given by the client — not verified)</span>
+            <span className="muted" data-testid="consent-unverified">
+              (name given by the client — not verified)
+            </span>
           )}
         </p>
         {upgrade && (
@@ -68,11 +77,14 @@ export function ConsentModal(props: {
         <dl className="facts">
           <dt>Sends you back to</dt>
           <dd>
-            <code data-testid="consent-redirect-host">{c.redirectHost}</code>
+            {/* An app scheme is shown as the scheme ("an app registered as evil-app://"), never as a host. */}
+            <bdi dir="ltr" className="client-name" data-testid="consent-redirect-host">
+              {c.redirectLabel}
+            </bdi>
           </dd>
           <dt>Client id</dt>
           <dd>
-            <code>{c.clientId}</code>
+            <code className="client-name">{c.clientId}</code>
           </dd>
         </dl>
 
@@ -163,6 +175,11 @@ export function ConsentModal(props: {
         {expired && <p className="error-text">This request has expired. The client has to ask again.</p>}
       </div>
       <footer className="modal-actions">
+        {props.fromSameClient > 1 && (
+          <button type="button" className="btn" onClick={() => void run(props.onDenyAll)} disabled={busy} data-testid="consent-deny-all">
+            Deny all {props.fromSameClient} from this client
+          </button>
+        )}
         <button ref={denyRef} type="button" className="btn" onClick={deny} disabled={busy} data-testid="consent-deny">
           Deny
         </button>
