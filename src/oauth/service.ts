@@ -210,7 +210,14 @@ export class OAuthService {
       ),
       carryUsage: db.prepare(`UPDATE grants SET call_count = @call_count, last_used_at = @last_used_at WHERE id = @id`),
       activeGrants: db.prepare(
-        `SELECT g.*, c.name AS client_name, c.removed_at AS client_removed_at FROM grants g JOIN clients c ON c.id = g.client_id
+        // first_granted_at: when the person first let this client in, following approved upgrades
+        // (superseded grants) back to the last time its access was ended for another reason.
+        `SELECT g.*, c.name AS client_name, c.removed_at AS client_removed_at,
+           (SELECT MIN(g2.created_at) FROM grants g2
+             WHERE g2.client_id = g.client_id AND (g2.id = g.id OR g2.revoked_reason = 'superseded')
+               AND g2.created_at > COALESCE((SELECT MAX(g3.revoked_at) FROM grants g3
+                 WHERE g3.client_id = g.client_id AND g3.revoked_reason IS NOT 'superseded'), -1)) AS first_granted_at
+         FROM grants g JOIN clients c ON c.id = g.client_id
          WHERE g.revoked_at IS NULL AND c.removed_at IS NULL ORDER BY g.created_at DESC`,
       ),
       insertCode: db.prepare(
@@ -980,7 +987,7 @@ export class OAuthService {
         accounts: g.accounts,
         confirmPolicy: g.confirmPolicy,
         limits: g.limits,
-        createdAt: new Date(r.created_at).toISOString(),
+        createdAt: new Date((r as GrantRow & { first_granted_at?: number | null }).first_granted_at ?? r.created_at).toISOString(),
         lastUsedAt: r.last_used_at ? new Date(r.last_used_at).toISOString() : null,
         callCount: r.call_count,
         verifiedHost: this.verifiedHostOf(r.client_id),

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { manualClock } from '../../src/clock.ts';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { AuthorizedClient, PendingConsent } from '../../src/control/contract.ts';
 import { authorizeRaw, browse, INIT, mcpPost, pkcePair, startTestCompanion } from '../helpers/companion.ts';
@@ -13,7 +14,8 @@ import { connectWithOAuth, HeadlessProvider } from '../helpers/sdk-client.ts';
 const ORDER = { account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1, orderType: 'LIMIT', limitPrice: 5000, clientOrderId: 'step-up-1' };
 
 test('SDK client: read grant → place_order → upgrade prompt → approve → the same call runs', async () => {
-  const c = await startTestCompanion();
+  const clock = manualClock(Date.parse('2026-11-25T15:00:00Z'));
+  const c = await startTestCompanion({ clock });
   try {
     const provider = new HeadlessProvider('http://127.0.0.1:9911/cb', 'Step-up Host');
     const conn = await connectWithOAuth(c.mcpUrl, async (id) => {
@@ -23,6 +25,9 @@ test('SDK client: read grant → place_order → upgrade prompt → approve → 
       await c.controlJson(`/consents/${id}/approve`, { body: { accounts: ['Sim101'] } });
     }, provider);
     const readTokens = provider.saved!;
+    const firstSeen = (await c.controlJson<{ clients: AuthorizedClient[] }>('/clients')).clients[0]!.createdAt;
+    assert.equal(firstSeen, '2026-11-25T15:00:00.000Z');
+    clock.advance(60_000); // the upgrade comes a minute later
     assert.equal(readTokens.scope, 'mcp:read');
     assert.equal((await conn.client.listTools()).tools.some((t) => t.name === 'place_order'), false); // as every host does first
     let listChanged = 0;
@@ -78,6 +83,7 @@ test('SDK client: read grant → place_order → upgrade prompt → approve → 
     assert.equal(clients[0]!.name, 'Step-up Host');
     assert.equal(clients[0]!.scope, 'mcp:read mcp:trade');
     assert.deepEqual(clients[0]!.accounts, ['Sim101']);
+    assert.equal(clients[0]!.createdAt, firstSeen, 'the client was first let in before its upgrade');
     assert.ok(clients[0]!.callCount >= 2, 'the call history carries over the upgrade');
     assert.equal((await mcpPost(c.origin, readTokens.access_token, INIT)).status, 401, 'old read access token revoked');
     const old = await fetch(`${c.origin}/token`, {
