@@ -9,7 +9,7 @@ import { controlRouter } from './control/api.ts';
 import { CONTROL_PREFIX, type Status } from './control/contract.ts';
 import { serveDashboard } from './control/dashboard.ts';
 import { EventBus } from './events.ts';
-import { attachApp, createHttpServer, listenLoopback } from './http/server.ts';
+import { attachApp, createHttpServer, listenLoopback, type HttpLimitOptions } from './http/server.ts';
 import { Urls } from './http/urls.ts';
 import { McpEndpoint } from './mcp/endpoint.ts';
 import { ToolRegistry } from './mcp/registry.ts';
@@ -41,6 +41,8 @@ export interface CompanionOptions extends Partial<Config> {
   linkTiming?: { requestTimeoutMs?: number; heartbeatIntervalMs?: number; deadPeerMs?: number };
   /** Client ID Metadata Document fetches; `allowLoopback` is for tests and development only. */
   cimd?: Omit<CimdOptions, 'now'>;
+  /** HTTP timeouts, per-door budgets and the socket cap (src/http/doors.ts); defaults for production. */
+  http?: HttpLimitOptions;
 }
 
 export interface Companion {
@@ -103,7 +105,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
   const bus = new EventBus();
   const audit = new AuditLog(db, bus, now);
 
-  const server = createHttpServer();
+  const server = createHttpServer(opts.http);
   let port: number;
   try {
     port = await listenLoopback(server, opts.port ?? 0);

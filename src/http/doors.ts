@@ -1,0 +1,168 @@
+// The companion's doors, and what keeps a slow or hostile client at one door from locking the
+// others (issue 9, finding 5). One HTTP server serves four doors: /mcp, the OAuth endpoints, the
+// add-on WebSocket upgrade, and the control API with the dashboard. The control door is where the
+// person presses the kill switch, so nothing that happens at another door may make it unreachable.
+//
+// Three rules, all enforced before any route runs:
+// 1. Timeouts (Node's own): headers must arrive within `headersTimeoutMs`, the whole request
+//    (headers + body) within `requestTimeoutMs`; the server answers 408 and closes. Node's
+//    requestTimeout covers only *receiving* the request, so a tools/call that streams progress for
+//    minutes while the person decides is not cut off.
+// 2. A budget of concurrent requests per door: a request over its door's budget gets 503 at once
+//    (door-shaped JSON, Retry-After, Connection: close), so the control door's budget is its own.
+// 3. A cap on open sockets: past `maxSockets`, the oldest socket that is not being served (idle
+//    keep-alive, still sending headers, or still sending its body) is closed. New connections are
+//    always accepted, so the newest one — the kill switch — always gets in; file descriptors stay
+//    bounded whatever the door.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { MCP_PATH } from './urls.ts';
+
+export type Door = 'mcp' | 'oauth' | 'control' | 'addon';
+
+export interface HttpLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** How often Node checks the two timeouts above (its default, 30 s, would let them overrun). */
+  checkIntervalMs: number;
+  maxSockets: number;
+  /** Concurrent requests per door (a request counts until its response has ended). */
+  doors: Record<Door, number>;
+  /** Bodies larger than this (by Content-Length) are refused with 413 before anything reads them. */
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  checkIntervalMs: 1_000,
+  maxSockets: 512,
+  // mcp: every session's standalone GET stream plus calls that wait up to 120 s for the person.
+  doors: { mcp: 128, oauth: 64, control: 64, addon: 8 },
+  // The largest body any route accepts (/mcp, 1 MB); each route has its own smaller limit too.
+  maxBodyBytes: 1024 * 1024,
+};
+
+export function resolveLimits(over: Partial<Omit<HttpLimits, 'doors'>> & { doors?: Partial<HttpLimits['doors']> } = {}): HttpLimits {
+  return { ...DEFAULT_HTTP_LIMITS, ...over, doors: { ...DEFAULT_HTTP_LIMITS.doors, ...(over.doors ?? {}) } };
+}
+
+const OAUTH_PATHS = ['/.well-known/', '/authorize', '/token', '/register', '/revoke', '/docs/'];
+
+/** The door a request path belongs to; the dashboard's pages count with the control API. */
+export function doorOf(url: string | undefined): Door {
+  const path = (url ?? '/').split('?')[0]!;
+  if (path === MCP_PATH || path.startsWith(`${MCP_PATH}/`)) return 'mcp';
+  if (path === '/addon') return 'addon';
+  if (OAUTH_PATHS.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`))) return 'oauth';
+  return 'control';
+}
+
+/** The error body each door documents: JSON-RPC for /mcp, OAuth error JSON, the control API's shape. */
+export function doorErrorBody(door: Door, status: number, code: string, message: string): unknown {
+  if (door === 'mcp') {
+    return { jsonrpc: '2.0', error: { code: status === 400 ? -32700 : status === 413 || status === 415 ? -32600 : -32000, message }, id: null };
+  }
+  if (door === 'control') return { error: code, message };
+  return { error: code, error_description: message };
+}
+
+export function sendDoorError(res: ServerResponse, door: Door, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(doorErrorBody(door, status, code, message));
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+interface SocketState {
+  /** The request being served on this socket, if any. */
+  current: { req: IncomingMessage; res: ServerResponse } | null;
+  upgraded: boolean;
+}
+
+export class DoorKeeper {
+  private readonly sockets = new Map<Socket, SocketState>();
+  private readonly inFlight: Record<Door, number> = { mcp: 0, oauth: 0, control: 0, addon: 0 };
+
+  constructor(private readonly limits: HttpLimits) {}
+
+  /** Installs the socket tracking on a server (call before any request handler). */
+  watch(server: Server): void {
+    server.on('connection', (socket: Socket) => {
+      this.sockets.set(socket, { current: null, upgraded: false });
+      socket.once('close', () => this.sockets.delete(socket));
+      if (this.sockets.size > this.limits.maxSockets) this.evictOne(socket);
+    });
+  }
+
+  /**
+   * Admits a request at its door, or answers it (503/413/415) and returns false. An admitted
+   * request holds one place in its door's budget until its response has ended.
+   */
+  admit(req: IncomingMessage, res: ServerResponse): boolean {
+    const door = doorOf(req.url);
+    const state = this.sockets.get(req.socket as Socket);
+    if (this.inFlight[door] >= this.limits.doors[door]) {
+      sendDoorError(
+        res,
+        door,
+        503,
+        door === 'mcp' ? 'busy' : door === 'control' ? 'busy' : 'temporarily_unavailable',
+        'The companion is busy at this door (too many requests in progress); try again in a moment.',
+        { 'Retry-After': '1', Connection: 'close' },
+      );
+      return false;
+    }
+    this.inFlight[door]++;
+    if (state) state.current = { req, res };
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.inFlight[door]--;
+      if (state && state.current?.res === res) state.current = null;
+    };
+    res.once('finish', release);
+    res.once('close', release);
+
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (Number.isFinite(length) && length > this.limits.maxBodyBytes) {
+      sendDoorError(res, door, 413, door === 'mcp' || door === 'control' ? 'too_large' : 'invalid_request', `The body is too large (limit ${this.limits.maxBodyBytes} bytes).`, { Connection: 'close' });
+      return false;
+    }
+    // Compressed bodies are refused everywhere: no client of a loopback server needs them, and
+    // inflating them is a way to make a small request cost a lot of memory.
+    const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (encoding !== 'identity' && encoding !== '') {
+      sendDoorError(res, door, 415, door === 'oauth' ? 'invalid_request' : 'unsupported_media_type', `Content-Encoding "${encoding.slice(0, 40)}" is not supported; send the body uncompressed.`, { Connection: 'close' });
+      return false;
+    }
+    return true;
+  }
+
+  /** An upgrade (the add-on WebSocket) is admitted at the addon door; its socket is never evicted. */
+  admitUpgrade(req: IncomingMessage): boolean {
+    const state = this.sockets.get(req.socket as Socket);
+    if (state) state.upgraded = true;
+    return true;
+  }
+
+  /** Closes the oldest socket that is not being served; never the one that just arrived. */
+  private evictOne(newcomer: Socket): void {
+    for (const [socket, state] of this.sockets) {
+      if (socket === newcomer || state.upgraded) continue;
+      const c = state.current;
+      const beingServed = c !== null && c.req.complete && !c.res.writableEnded;
+      if (beingServed) continue;
+      this.sockets.delete(socket);
+      socket.destroy();
+      return;
+    }
+  }
+}
