@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { DoorKeeper, doorOf, doorErrorBody, resolveLimits, type HttpLimits } from './doors.ts';
+import { clientErrorOf, DoorKeeper, doorOf, doorErrorBody, resolveLimits, type HttpLimits } from './doors.ts';
 import { checkHostAndOrigin, refuse } from './guard.ts';
 import type { Urls } from './urls.ts';
 
@@ -97,30 +97,3 @@ export function attachApp(server: Server, urls: Urls, routes: Routes): Express {
   return app;
 }
 
-/**
- * What a failed request tells its client. Body-parser and friends throw http-errors with a 4xx
- * `status` and `expose: true` for every problem with the request itself (malformed JSON, an
- * unsupported charset or encoding, a body over the limit, a body shorter than its Content-Length):
- * those are the client's errors and are answered as such. Anything else is ours: 500, with no
- * detail and no stack trace in the response.
- */
-export function clientErrorOf(err: unknown): { status: number; message: string } {
-  const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown; type?: unknown } | null;
-  const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : 500;
-  if (status < 400 || status > 499) return { status: 500, message: 'Internal error.' };
-  switch (e?.type) {
-    case 'entity.parse.failed':
-      return { status: 400, message: 'The body could not be parsed.' };
-    case 'entity.too.large':
-      return { status: 413, message: 'The body is too large.' };
-    case 'charset.unsupported':
-      return { status: 415, message: 'Unsupported charset: send the body as UTF-8.' };
-    case 'encoding.unsupported':
-      return { status: 415, message: 'Unsupported Content-Encoding: send the body uncompressed.' };
-    case 'request.size.invalid':
-    case 'request.aborted':
-      return { status: 400, message: 'The body did not match its Content-Length.' };
-    default:
-      return { status: status === 413 || status === 415 ? status : 400, message: 'The request could not be read.' };
-  }
-}
