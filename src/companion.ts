@@ -64,6 +64,8 @@ export interface Companion {
   trading: Trading;
   simulator: Awaited<ReturnType<typeof startSimulatorAddon>> | null;
   status(): Status;
+  /** Per-request state the MCP transports hold (diagnostics; zero between calls). */
+  mcpBacklog(): ReturnType<McpEndpoint['backlog']>;
   stop(): Promise<void>;
 }
 
@@ -220,6 +222,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
     trading,
     simulator,
     status,
+    mcpBacklog: () => mcp.backlog(),
     async stop() {
       if (stopped) return;
       stopped = true;
