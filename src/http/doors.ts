@@ -146,8 +146,14 @@ export class DoorKeeper {
     return true;
   }
 
-  /** An upgrade (the add-on WebSocket) is admitted at the addon door; its socket is never evicted. */
+  /**
+   * An upgrade (the add-on WebSocket) is admitted at the addon door while fewer than its budget of
+   * upgraded sockets are open; an admitted socket is never evicted (it is the link to NinjaTrader).
+   */
   admitUpgrade(req: IncomingMessage): boolean {
+    let upgraded = 0;
+    for (const s of this.sockets.values()) if (s.upgraded) upgraded++;
+    if (upgraded >= this.limits.doors.addon) return false;
     const state = this.sockets.get(req.socket as Socket);
     if (state) state.upgraded = true;
     return true;

@@ -88,7 +88,10 @@ export function attachApp(server: Server, urls: Urls, routes: Routes): Express {
     app(req, res);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    keeper?.admitUpgrade(req);
+    if (keeper && !keeper.admitUpgrade(req)) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const verdict = checkHostAndOrigin(req, urls);
     if (!verdict.ok || !routes.upgrade?.(req, socket, head)) {
       socket.end(`HTTP/1.1 ${verdict.ok ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);

@@ -126,6 +126,21 @@ test('past the socket cap the oldest stalled sockets are closed, never the newco
   }
 });
 
+test('the add-on door has its own budget: upgrades past it are refused with 503 and the paired add-on keeps working', async () => {
+  // The built-in simulator holds one upgraded socket already.
+  const c = await startTestCompanion({ http: { doors: { addon: 1 } } });
+  try {
+    const port = c.urls.port;
+    const s = await openSlow(port, `GET /addon HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+    await s.closed;
+    assert.match(s.received(), /^HTTP\/1\.1 503 /);
+    assert.equal(c.link.state().status, 'connected');
+    assert.equal((await c.control('/status')).status, 200);
+  } finally {
+    await c.cleanup();
+  }
+});
+
 function count(xs: string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const x of xs) out[x] = (out[x] ?? 0) + 1;
