@@ -8,8 +8,9 @@
 //    (headers + body) within `requestTimeoutMs`; the server answers 408 and closes. Node's
 //    requestTimeout covers only *receiving* the request, so a tools/call that streams progress for
 //    minutes while the person decides is not cut off.
-// 2. A budget of concurrent requests per door: a request over its door's budget gets 503 at once
-//    (door-shaped JSON, Retry-After, Connection: close), so the control door's budget is its own.
+// 2. A budget per door of requests still being received: a request over its door's budget gets 503
+//    at once (door-shaped JSON, Retry-After, Connection: close), so the control door's budget is its
+//    own. Requests being answered (long-lived streams) do not count.
 // 3. A cap on open sockets: past `maxSockets`, the oldest socket that is not being served (idle
 //    keep-alive, still sending headers, or still sending its body) is closed. New connections are
 //    always accepted, so the newest one — the kill switch — always gets in; file descriptors stay
@@ -27,7 +28,12 @@ export interface HttpLimits {
   /** How often Node checks the two timeouts above (its default, 30 s, would let them overrun). */
   checkIntervalMs: number;
   maxSockets: number;
-  /** Concurrent requests per door (a request counts until its response has ended). */
+  /**
+   * Requests per door that are still being *received* (headers in, body not complete). A request
+   * whose body has arrived and is being answered — a dashboard's event stream, a tool call streaming
+   * progress while the person decides — no longer counts: those are bounded by their own rules
+   * (credentials, sessions per client), and counting them would let long-lived streams lock a door.
+   */
   doors: Record<Door, number>;
   /** Bodies larger than this (by Content-Length) are refused with 413 before anything reads them. */
   maxBodyBytes: number;
@@ -88,7 +94,8 @@ interface SocketState {
 
 export class DoorKeeper {
   private readonly sockets = new Map<Socket, SocketState>();
-  private readonly inFlight: Record<Door, number> = { mcp: 0, oauth: 0, control: 0, addon: 0 };
+  /** Admitted requests per door whose body may still be arriving (pruned lazily). */
+  private readonly receiving: Record<Door, Set<IncomingMessage>> = { mcp: new Set(), oauth: new Set(), control: new Set(), addon: new Set() };
 
   constructor(private readonly limits: HttpLimits) {}
 
@@ -108,7 +115,9 @@ export class DoorKeeper {
   admit(req: IncomingMessage, res: ServerResponse): boolean {
     const door = doorOf(req.url);
     const state = this.sockets.get(req.socket as Socket);
-    if (this.inFlight[door] >= this.limits.doors[door]) {
+    const receiving = this.receiving[door];
+    for (const r of receiving) if (r.complete || r.destroyed || r.socket.destroyed) receiving.delete(r);
+    if (receiving.size >= this.limits.doors[door]) {
       sendDoorError(
         res,
         door,
@@ -119,16 +128,12 @@ export class DoorKeeper {
       );
       return false;
     }
-    this.inFlight[door]++;
+    if (!req.complete) receiving.add(req);
     if (state) state.current = { req, res };
-    let released = false;
     const release = () => {
-      if (released) return;
-      released = true;
-      this.inFlight[door]--;
+      receiving.delete(req);
       if (state && state.current?.res === res) state.current = null;
     };
-    res.once('finish', release);
     res.once('close', release);
 
     const length = Number(req.headers['content-length'] ?? 0);

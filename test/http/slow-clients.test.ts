@@ -141,6 +141,25 @@ test('the add-on door has its own budget: upgrades past it are refused with 503 
   }
 });
 
+test('long-lived streams that are being served (dashboard events, MCP progress) do not use up a door: only requests still being received count', async () => {
+  const c = await startTestCompanion({ http: { doors: { control: 2 } } });
+  const streams: AbortController[] = [];
+  try {
+    // Five dashboards' event streams: each request was received in full and is being answered.
+    for (let i = 0; i < 5; i++) {
+      const ac = new AbortController();
+      streams.push(ac);
+      const r = await fetch(`${c.origin}/control/v1/events`, { headers: { Authorization: `Bearer ${c.controlToken}` }, signal: ac.signal });
+      assert.equal(r.status, 200);
+    }
+    const r = await c.control('/kill-switch', { body: { engaged: true } });
+    assert.equal(r.status, 200, await r.clone().text());
+  } finally {
+    for (const ac of streams) ac.abort();
+    await c.cleanup();
+  }
+});
+
 function count(xs: string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const x of xs) out[x] = (out[x] ?? 0) + 1;
