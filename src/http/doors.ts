@@ -69,7 +69,8 @@ export function doorOf(url: string | undefined): Door {
 /** The error body each door documents: JSON-RPC for /mcp, OAuth error JSON, the control API's shape. */
 export function doorErrorBody(door: Door, status: number, code: string, message: string): unknown {
   if (door === 'mcp') {
-    return { jsonrpc: '2.0', error: { code: status === 400 ? -32700 : status === 413 || status === 415 ? -32600 : -32000, message }, id: null };
+    const rpc = status === 400 ? -32700 : status === 413 || status === 415 ? -32600 : status >= 500 && status !== 503 ? -32603 : -32000;
+    return { jsonrpc: '2.0', error: { code: rpc, message }, id: null };
   }
   if (door === 'control') return { error: code, message };
   return { error: code, error_description: message };

@@ -75,7 +75,16 @@ export function attachApp(server: Server, urls: Urls, routes: Routes): Express {
     if (status === 500) console.error('[http] error:', err);
     if (res.headersSent) return;
     const door = doorOf(req.originalUrl);
-    const code = status === 500 ? (door === 'control' ? 'internal_error' : 'server_error') : 'invalid_request';
+    const code =
+      status === 500
+        ? door === 'control'
+          ? 'internal_error'
+          : 'server_error'
+        : door === 'control' && status === 413
+          ? 'too_large'
+          : door === 'control' && status === 415
+            ? 'unsupported_media_type'
+            : 'invalid_request';
     res.setHeader('Cache-Control', 'no-store');
     res.status(status).json(doorErrorBody(door, status, code, message));
   });
@@ -88,15 +97,14 @@ export function attachApp(server: Server, urls: Urls, routes: Routes): Express {
     app(req, res);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (keeper && !keeper.admitUpgrade(req)) {
+    const verdict = checkHostAndOrigin(req, urls);
+    if (verdict.ok && keeper && !keeper.admitUpgrade(req)) {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    const verdict = checkHostAndOrigin(req, urls);
     if (!verdict.ok || !routes.upgrade?.(req, socket, head)) {
       socket.end(`HTTP/1.1 ${verdict.ok ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     }
   });
   return app;
 }
-
