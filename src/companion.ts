@@ -10,7 +10,7 @@ import { CONTROL_PREFIX, type Status } from './control/contract.ts';
 import { serveDashboard } from './control/dashboard.ts';
 import { DashboardSessions } from './control/session.ts';
 import { EventBus } from './events.ts';
-import { attachApp, createHttpServer, listenLoopback } from './http/server.ts';
+import { attachApp, createHttpServer, listenLoopback, type HttpLimitOptions } from './http/server.ts';
 import { Urls } from './http/urls.ts';
 import { McpEndpoint } from './mcp/endpoint.ts';
 import { ToolRegistry } from './mcp/registry.ts';
@@ -43,6 +43,8 @@ export interface CompanionOptions extends Partial<Config> {
   linkTiming?: { requestTimeoutMs?: number; heartbeatIntervalMs?: number; deadPeerMs?: number };
   /** Client ID Metadata Document fetches; `allowLoopback` is for tests and development only. */
   cimd?: Omit<CimdOptions, 'now'>;
+  /** HTTP timeouts, per-door budgets and the socket cap (src/http/doors.ts); defaults for production. */
+  http?: HttpLimitOptions;
 }
 
 export interface Companion {
@@ -66,6 +68,8 @@ export interface Companion {
   trading: Trading;
   simulator: Awaited<ReturnType<typeof startSimulatorAddon>> | null;
   status(): Status;
+  /** Per-request state the MCP transports hold (diagnostics; zero between calls). */
+  mcpBacklog(): ReturnType<McpEndpoint['backlog']>;
   stop(): Promise<void>;
 }
 
@@ -107,7 +111,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
   const bus = new EventBus();
   const audit = new AuditLog(db, bus, now);
 
-  const server = createHttpServer();
+  const server = createHttpServer(opts.http);
   let port: number;
   try {
     port = await listenLoopback(server, opts.port ?? 0);
@@ -231,6 +235,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
     trading,
     simulator,
     status,
+    mcpBacklog: () => mcp.backlog(),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit.ts';
 import type { EventBus } from '../events.ts';
+import { clientErrorOf } from '../http/doors.ts';
 import { ConsentError, type OAuthService } from '../oauth/service.ts';
 import { Refusal } from '../trading/refusal.ts';
 import { safeEqual, sha256Hex } from '../util/crypto.ts';
@@ -271,18 +272,24 @@ export function controlRouter(deps: ControlDeps): Router {
 
   router.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'No such control endpoint.')));
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const e =
-      err instanceof HttpError
-        ? err
-        : (err as { type?: string }).type === 'entity.parse.failed'
-          ? new HttpError(400, 'invalid_json', 'The body is not valid JSON.')
-          : (err as { type?: string }).type === 'entity.too.large'
-            ? new HttpError(413, 'too_large', 'The body is too large.')
-            : new HttpError(500, 'internal_error', 'The companion failed to handle this request.');
+    const e = err instanceof HttpError ? err : bodyHttpError(err);
     if (e.status === 500) console.error('[control] error:', err);
     res.status(e.status).json({ error: e.code, message: e.message });
   });
   return router;
+}
+
+/**
+ * A body-parser failure is the client's error (malformed JSON, unsupported charset, wrong length…),
+ * answered 4xx in this API's shape; anything else is ours: 500 without detail.
+ */
+function bodyHttpError(err: unknown): HttpError {
+  const type = (err as { type?: string } | null)?.type;
+  if (type === 'entity.parse.failed') return new HttpError(400, 'invalid_json', 'The body is not valid JSON.');
+  if (type === 'entity.too.large') return new HttpError(413, 'too_large', 'The body is too large.');
+  const { status, message } = clientErrorOf(err);
+  if (status === 500) return new HttpError(500, 'internal_error', 'The companion failed to handle this request.');
+  return new HttpError(status, status === 415 ? 'unsupported_media_type' : 'invalid_request', message);
 }
 
 /** A domain refusal as an HTTP status: gone from the pending list = 404, any other "no" = 409. */

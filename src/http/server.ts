@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { clientErrorOf, DoorKeeper, doorOf, doorErrorBody, resolveLimits, type HttpLimits } from './doors.ts';
 import { checkHostAndOrigin, refuse } from './guard.ts';
 import type { Urls } from './urls.ts';
 
@@ -31,8 +32,27 @@ export async function listenLoopback(server: Server, port: number): Promise<numb
   return addr.port;
 }
 
-export function createHttpServer(): Server {
-  const server = createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 });
+const keepers = new WeakMap<Server, DoorKeeper>();
+
+export type HttpLimitOptions = Partial<Omit<HttpLimits, 'doors'>> & { doors?: Partial<HttpLimits['doors']> };
+
+/**
+ * Timeouts, per-door budgets and the socket cap are described in doors.ts. requestTimeout bounds
+ * only the time to *receive* a request (Node's semantics): a tool call streaming progress for two
+ * minutes while the person decides is not affected; `timeout` (socket inactivity) stays 0 for the
+ * same reason.
+ */
+export function createHttpServer(options: HttpLimitOptions = {}): Server {
+  const limits = resolveLimits(options);
+  const server = createServer({
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: limits.checkIntervalMs,
+  });
+  const keeper = new DoorKeeper(limits);
+  keeper.watch(server);
+  keepers.set(server, keeper);
   return server;
 }
 
@@ -51,24 +71,37 @@ export function attachApp(server: Server, urls: Urls, routes: Routes): Express {
     res.status(404).json({ error: 'not_found', error_description: 'No such endpoint.' });
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const type = (err as { type?: string }).type;
-    const status = type === 'entity.parse.failed' ? 400 : type === 'entity.too.large' ? 413 : 500;
+    const { status, message } = clientErrorOf(err);
     if (status === 500) console.error('[http] error:', err);
     if (res.headersSent) return;
-    if (req.path === '/mcp') {
-      res.status(status).json({ jsonrpc: '2.0', error: { code: status === 400 ? -32700 : -32603, message: status === 400 ? 'Parse error: the body is not valid JSON.' : status === 413 ? 'Request too large.' : 'Internal error.' }, id: null });
-    } else {
-      res.status(status).json({ error: status === 500 ? 'server_error' : 'invalid_request', error_description: status === 400 ? 'The body could not be parsed.' : status === 413 ? 'The body is too large.' : 'Internal error.' });
-    }
+    const door = doorOf(req.originalUrl);
+    const code =
+      status === 500
+        ? door === 'control'
+          ? 'internal_error'
+          : 'server_error'
+        : door === 'control' && status === 413
+          ? 'too_large'
+          : door === 'control' && status === 415
+            ? 'unsupported_media_type'
+            : 'invalid_request';
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(status).json(doorErrorBody(door, status, code, message));
   });
 
+  const keeper = keepers.get(server);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const verdict = checkHostAndOrigin(req, urls);
     if (!verdict.ok) return refuse(req, res, verdict);
+    if (keeper && !keeper.admit(req, res)) return;
     app(req, res);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const verdict = checkHostAndOrigin(req, urls);
+    if (verdict.ok && keeper && !keeper.admitUpgrade(req)) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     if (!verdict.ok || !routes.upgrade?.(req, socket, head)) {
       socket.end(`HTTP/1.1 ${verdict.ok ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     }

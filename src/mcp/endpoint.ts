@@ -20,6 +20,7 @@ import type { Urls } from '../http/urls.ts';
 import type { GrantRecord, OAuthService } from '../oauth/service.ts';
 import { scopeIncludes, scopeList } from '../oauth/policy.ts';
 import { Refusal } from '../trading/refusal.ts';
+import { endCancelledRequest, transportBacklog } from './transport.ts';
 import { describeZodError, toolErrorResult, type ToolContext, type ToolRegistry } from './registry.ts';
 
 export interface McpEndpointDeps {
@@ -61,6 +62,18 @@ export class McpEndpoint {
 
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  /** Per-request state held by all sessions' transports: zero between calls (see transport.ts). */
+  backlog(): { sessions: number; streams: number; requests: number; responses: number; inflight: number } {
+    const out = { sessions: this.sessions.size, streams: 0, requests: 0, responses: 0, inflight: this.inflight.size };
+    for (const s of this.sessions.values()) {
+      const b = transportBacklog(s.transport);
+      out.streams += b.streams;
+      out.requests += b.requests;
+      out.responses += b.responses;
+    }
+    return out;
   }
 
   async close(): Promise<void> {
@@ -274,8 +287,10 @@ export class McpEndpoint {
       } finally {
         if (this.inflight.get(key) === dropped) this.inflight.delete(key);
         // A cancelled request gets no response (the SDK drops it, as the spec allows): end its
-        // response stream now instead of leaving it open until the session closes.
-        if (extra.signal.aborted || dropped.signal.aborted) setImmediate(() => transport.closeSSEStream(extra.requestId));
+        // response stream now instead of leaving it open until the session closes, and release
+        // the transport's correlation for it, which the SDK would otherwise keep for the
+        // session's life (one entry per cancelled call; see transport.ts).
+        if (extra.signal.aborted || dropped.signal.aborted) setImmediate(() => endCancelledRequest(transport, extra.requestId));
       }
     });
     return server;

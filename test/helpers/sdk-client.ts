@@ -73,6 +73,8 @@ export async function connectWithOAuth(
   mcpUrl: string,
   decide: (consentId: string) => Promise<void>,
   provider = new HeadlessProvider(),
+  /** The fetch the connected client uses (tests that watch its raw HTTP exchanges). */
+  fetchFn?: typeof fetch,
 ): Promise<ConnectedClient> {
   const first = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider });
   const client = new Client({ name: 'sdk-test', version: '1.0.0' });
@@ -88,7 +90,7 @@ export async function connectWithOAuth(
   if (!code) throw new Error(`authorization failed: ${back.href}`);
   await first.finishAuth(code);
   await first.close().catch(() => {});
-  const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider });
+  const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider, ...(fetchFn ? { fetch: fetchFn } : {}) });
   const c2 = new Client({ name: 'sdk-test', version: '1.0.0' });
   await c2.connect(transport);
   // As every host does: list the tools first. The SDK client then validates each result against
