@@ -14,7 +14,7 @@ import {
 import { defineTool, type ToolContext, type ToolDef } from '../mcp/registry.ts';
 import { randomSecret } from '../util/crypto.ts';
 import { asSentence, Refusal } from './refusal.ts';
-import type { Trading, TradeAction, TradeResult } from './trading.ts';
+import { CLIENT_ORDER_ID_MAX, presentOrder, wireName, type Trading, type TradeAction, type TradeResult } from './trading.ts';
 import { marketHours, type MarketHours } from '../market/calendar.ts';
 
 const accountArg = z.string().min(1).max(100).describe('NinjaTrader account name, e.g. "Sim101"');
@@ -40,9 +40,9 @@ const PlaceInput = z
     ocoId: z.string().min(1).max(64).optional().describe('Orders sharing an ocoId cancel each other when one fills or is cancelled'),
     clientOrderId: z
       .string()
-      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'use 1-64 letters, digits, _ . : -')
+      .regex(new RegExp(`^[A-Za-z0-9_.:-]{1,${CLIENT_ORDER_ID_MAX}}$`), `use 1-${CLIENT_ORDER_ID_MAX} letters, digits, _ . : -`)
       .optional()
-      .describe('Idempotency key: a retry with the same id returns the first result and never places a second order. Strongly recommended.'),
+      .describe(`Idempotency key (1-${CLIENT_ORDER_ID_MAX} characters): a retry with the same id returns the first result and never places a second order. Private to this client: other clients cannot see or address it. Strongly recommended.`),
   })
   .strict();
 
@@ -121,7 +121,7 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       signal: ctx.signal,
       onWaiting: (w) => ctx.progress({ progress: w.elapsedMs / 1000, total: w.totalMs / 1000, message: w.message }),
     });
-    return { text: `${r.message}${r.simulated ? ' [SIMULATED]' : ''}`, structured: r };
+    return { text: `${r.message}${r.simulated ? ' [SIMULATED]' : ''}`, structured: { ...r, orders: r.orders.map((o) => presentOrder(ctx.grant.clientId, o)) } };
   };
 
   return [
@@ -183,7 +183,9 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       output: z.looseObject({ orders: z.array(OrderSchema), ...meta }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (a, ctx) => {
-        const orders = accountsOf(ctx, a.account).flatMap((n) => link.mirror.orders(n, a.status === 'working' ? { working: true } : {}));
+        // Every order on the account is shown (it is the account's real exposure), but another
+        // client's clientOrderId is not: its name reads "another MCP client".
+        const orders = accountsOf(ctx, a.account).flatMap((n) => link.mirror.orders(n, a.status === 'working' ? { working: true } : {})).map((o) => presentOrder(ctx.grant.clientId, o));
         orders.sort((x, y) => x.time.localeCompare(y.time));
         const none = a.status === 'working' ? 'No working orders.' : 'No orders yet (working, filled, cancelled or rejected).';
         return { text: orders.length ? `${orders.length} ${a.status === 'working' ? 'working ' : ''}order(s)${tag()}\n${orders.map(orderLine).join('\n')}` : `${none}${tag()}`, structured: { orders, simulated: simulated(), stale: stale() } };
@@ -201,7 +203,9 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
         trading.assertAccount(ctx.grant, a.account);
         const key = a.orderId ?? a.clientOrderId;
         if (!key) throw new Refusal('invalid_arguments', 'Give orderId or clientOrderId.');
-        const order = link.mirror.order(a.account, key);
+        // orderId is NT8's id only; clientOrderId is this client's own (namespaced) name only.
+        const raw = a.orderId !== undefined ? link.mirror.orderById(a.account, a.orderId) : link.mirror.orderByName(a.account, wireName(ctx.grant.clientId, a.clientOrderId!));
+        const order = raw ? presentOrder(ctx.grant.clientId, raw) : undefined;
         if (!order) throw new Refusal('unknown_order', `No order "${key}" on ${a.account}.${stale() ? ' (The NinjaTrader link is down; the list may be out of date.)' : ''}`);
         return { text: `${orderLine(order)}${tag()}`, structured: { order, simulated: simulated(), stale: stale() } };
       },
@@ -217,6 +221,7 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       handler: async (a, ctx) => {
         const executions = accountsOf(ctx, a.account)
           .flatMap((n) => link.mirror.executions(n, a.orderId ? { orderId: a.orderId } : {}))
+          .map((e) => { const orderName = presentOrder(ctx.grant.clientId, { name: e.orderName }).name; return orderName === e.orderName ? e : { ...e, orderName }; })
           .sort((x, y) => y.time.localeCompare(x.time))
           .slice(0, a.limit);
         const lines = executions.map((e) => `${e.time} ${e.account} ${e.action} ${e.quantity} ${e.instrument} @ ${e.price} (order ${e.orderId}, commission $${e.commission.toFixed(2)})`);

@@ -11,7 +11,7 @@ import type { DomainEvent, Order } from '../ninjatrader/protocol.ts';
 import { scopeIncludes } from '../oauth/policy.ts';
 import type { GrantRecord } from '../oauth/service.ts';
 import type { DB } from '../store/db.ts';
-import { randomId } from '../util/crypto.ts';
+import { randomId, sha256Hex } from '../util/crypto.ts';
 import { Journal } from './journal.ts';
 import { asSentence, Refusal } from './refusal.ts';
 import { Watermarks } from './watermarks.ts';
@@ -87,6 +87,36 @@ export interface ExecuteWait {
   signal: AbortSignal;
   /** Called when a confirmation opens and every waitingNoticeMs while it stays open. */
   onWaiting?: (w: { message: string; elapsedMs: number; totalMs: number }) => void;
+}
+
+/** NT8 caps an order Name at 50 characters: "mcp:" + 12-character tag + ":" leaves 33; we allow 32. */
+export const CLIENT_ORDER_ID_MAX = 32;
+const WIRE_PREFIX = /^mcp:([0-9a-f]{12}):(.+)$/;
+
+/** A short, stable tag per OAuth client: the first 48 bits of SHA-256 of its client id. */
+export function clientTag(clientId: string): string {
+  return sha256Hex(clientId).slice(0, 12);
+}
+
+/**
+ * The order's name on the wire (the NT8 order Name): the client order id namespaced per client,
+ * so two clients sharing an account can never collide, and reconciliation by name finds only the
+ * caller's own orders (docs/security.md, "Order identity").
+ */
+export function wireName(clientId: string, clientOrderId: string): string {
+  return `mcp:${clientTag(clientId)}:${clientOrderId}`;
+}
+
+/** What a client sees as an order's name: its own clientOrderId, another client's never. */
+export function presentName(clientId: string, name: string): string {
+  const m = WIRE_PREFIX.exec(name);
+  if (!m) return name; // NT8's own names ("Close position", ATM "Entry", manual orders)
+  return m[1] === clientTag(clientId) ? m[2]! : 'another MCP client';
+}
+
+export function presentOrder<T extends { name: string }>(clientId: string, o: T): T {
+  const name = presentName(clientId, o.name);
+  return name === o.name ? o : { ...o, name };
 }
 
 const RISK_INCREASING = new Set<TradeAction['kind']>(['place', 'modify', 'reverse']);
@@ -427,7 +457,7 @@ export class Trading {
         { also: () => settle(status, payload) },
       );
     try {
-      const result = await this.send(action);
+      const result = await this.send(grant, action);
       record('ok', result.status, result, result.message);
       return result;
     } catch (e) {
@@ -529,7 +559,9 @@ export class Trading {
     }
     if (row.status === 'unknown') {
       // Reconcile by the client order id (carried as the NT8 order name), never resubmit.
-      const found = this.deps.link.mirror.order(action.account, action.clientOrderId);
+      // Only this client's own namespaced name: never an NT8 order id, never another client's order.
+      const raw = this.deps.link.mirror.orderByName(action.account, wireName(grant.clientId, action.clientOrderId));
+      const found = raw ? presentOrder(grant.clientId, raw) : undefined;
       if (found) {
         const result: TradeResult = { status: 'placed', orders: [found], clientOrderId: action.clientOrderId, duplicate: true, simulated, message: `Found order ${found.orderId} for clientOrderId "${action.clientOrderId}" (${found.state}); nothing new was placed.` };
         this.s.settle.run({ client_id: grant.clientId, client_order_id: action.clientOrderId, status: 'placed', result: JSON.stringify(result), now: this.deps.now() });
@@ -544,7 +576,7 @@ export class Trading {
     return { ...(first as unknown as TradeResult), duplicate: true, message: `Already placed earlier with clientOrderId "${action.clientOrderId}"; nothing new was placed. ${String(first.message ?? '')}` };
   }
 
-  private async send(action: TradeAction): Promise<TradeResult> {
+  private async send(grant: GrantRecord, action: TradeAction): Promise<TradeResult> {
     const link = this.deps.link;
     const o = { timeoutMs: this.opts.addonTimeoutMs };
     const simulated = link.state().simulated;
@@ -562,11 +594,11 @@ export class Trading {
             stopPrice: action.stopPrice,
             timeInForce: action.timeInForce,
             ocoId: action.ocoId,
-            name: action.clientOrderId,
+            name: wireName(grant.clientId, action.clientOrderId),
           },
           o,
         );
-        return { status: 'placed', orders: [r.order], clientOrderId: action.clientOrderId, simulated, message: `${describe(action)}: order ${r.order.orderId} is ${r.order.state}.` };
+        return { status: 'placed', orders: [presentOrder(grant.clientId, r.order)], clientOrderId: action.clientOrderId, simulated, message: `${describe(action)}: order ${r.order.orderId} is ${r.order.state}.` };
       }
       case 'modify': {
         const r = await link.request('changeOrder', { account: action.account, orderId: action.orderId, quantity: action.quantity, limitPrice: action.limitPrice, stopPrice: action.stopPrice }, o);

@@ -160,7 +160,7 @@ test('unknown outcome: the add-on does not answer in time → outcome_unknown, n
     assert.match(r.text, /slow-1/);
     c.simulator!.resumeResponses();
     // NT8 did place it in the end; the retry finds it by clientOrderId instead of placing again.
-    await until(async () => c.link.mirror.order('Sim101', 'slow-1'), 'the late order in the mirror');
+    await until(async () => c.link.mirror.orders('Sim101').find((o) => o.name.endsWith(':slow-1')), 'the late order in the mirror');
     const retry = await call(conn, 'place_order', market({ orderType: 'LIMIT', limitPrice: 5980, clientOrderId: 'slow-1' }));
     assert.equal(retry.isError, false, retry.text);
     assert.equal(retry.s.duplicate, true);
