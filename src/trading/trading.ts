@@ -8,6 +8,7 @@ import type { EventBus } from '../events.ts';
 import type { AddonLink } from '../ninjatrader/link.ts';
 import { resolveInstrument, rootOfContract } from '../ninjatrader/instruments.ts';
 import type { DomainEvent, Order } from '../ninjatrader/protocol.ts';
+import { actionSign } from '../ninjatrader/protocol.ts';
 import { scopeIncludes } from '../oauth/policy.ts';
 import type { GrantRecord } from '../oauth/service.ts';
 import type { DB } from '../store/db.ts';
@@ -119,6 +120,21 @@ export function presentOrder<T extends { name: string }>(clientId: string, o: T)
   return name === o.name ? o : { ...o, name };
 }
 
+/**
+ * Exposure reserved by an action the mirror cannot see yet: waiting for the person, or sent and not
+ * answered. `qty` is signed (+ buys, − sells). A place carries its wire name: once NinjaTrader
+ * reports a working order of that name, the order counts instead.
+ */
+interface Reservation {
+  id: string;
+  account: string;
+  instrument: string;
+  qty: number;
+  name?: string;
+  /** The add-on never answered: kept until NinjaTrader reports the named order. */
+  unknown?: boolean;
+}
+
 const RISK_INCREASING = new Set<TradeAction['kind']>(['place', 'modify', 'reverse']);
 const isBuy = (s: Side) => s === 'Buy' || s === 'BuyToCover';
 
@@ -130,6 +146,8 @@ export class Trading {
   private readonly pending = new Map<string, PendingConfirmation>();
   /** Send times of risk-increasing actions per grant, for maxOrdersPerMinute. */
   private readonly sent = new Map<string, number[]>();
+  /** In-memory reservations of exposure (see Reservation); checked and taken in one synchronous step. */
+  private readonly reservations = new Map<string, Reservation>();
   private readonly s;
   private readonly offs: (() => void)[] = [];
 
@@ -395,8 +413,12 @@ export class Trading {
     checkKill();
     // 4. The link must be up; otherwise say so at once (the seed product's 408 addon_disconnected).
     this.assertConnected();
-    // 5. Per-grant limits.
-    this.checkLimits(grant, action, refuse);
+    // 5. Per-grant limits, on the account's exposure, checked and reserved in one synchronous step
+    //    (no await in between: that is the per-account lock; concurrent calls see each other).
+    let held: Reservation | null = this.checkLimits(grant, action, refuse);
+    const release = () => {
+      if (held && !held.unknown) this.reservations.delete(held.id);
+    };
 
     // 6. Idempotency: the client order id is recorded before the order can leave.
     if (action.kind === 'place') {
@@ -407,8 +429,28 @@ export class Trading {
         request: JSON.stringify(action),
         now: this.deps.now(),
       }).changes;
-      if (reserved !== 1 && !this.reopenCancelled(grant, action)) return this.duplicate(grant, action);
+      if (reserved !== 1 && !this.reopenCancelled(grant, action)) {
+        release();
+        return this.duplicate(grant, action);
+      }
     }
+    try {
+      return await this.guarded(grant, tool, action, wait, refuse, checkKill, () => held, (r) => (held = r));
+    } finally {
+      release();
+    }
+  }
+
+  private async guarded(
+    grant: GrantRecord,
+    tool: string,
+    action: TradeAction,
+    wait: ExecuteWait,
+    refuse: (code: string, message: string) => never,
+    checkKill: () => void,
+    held: () => Reservation | null,
+    hold: (r: Reservation | null) => void,
+  ): Promise<TradeResult> {
     const settle = (status: string, result: unknown) => {
       if (action.kind !== 'place') return;
       this.s.settle.run({ client_id: grant.clientId, client_order_id: action.clientOrderId, status, result: JSON.stringify(result), now: this.deps.now() });
@@ -433,11 +475,15 @@ export class Trading {
         settle(decision === 'cancelled' ? 'cancelled' : decision === 'kill_switch' ? 'rejected' : 'denied', { error: err.code, message: err.message });
         throw err;
       }
-      // The world may have changed while the person decided.
+      // The world may have changed while the person decided: the guard runs again at the moment of
+      // approval, against everything else reserved or working now (its own reservation excepted).
       try {
         checkKill();
         this.assertConnected();
-        this.checkLimits(grant, action, refuse);
+        const mine = held();
+        if (mine) this.reservations.delete(mine.id);
+        hold(null);
+        hold(this.checkLimits(grant, action, refuse));
       } catch (e) {
         settle('rejected', { error: (e as Refusal).code, message: (e as Error).message });
         throw e;
@@ -464,6 +510,9 @@ export class Trading {
       const code = (e as { code?: string }).code ?? 'internal';
       let err: Refusal;
       let status: string;
+      const mine = held();
+      // The order may exist: keep counting it until NinjaTrader reports it by its name.
+      if (code === 'addon_timeout' && mine?.name) mine.unknown = true;
       if (code === 'addon_timeout') {
         // Also a link that dropped after the request left: the order may exist (link.ts).
         const message =
@@ -506,40 +555,117 @@ export class Trading {
   }
 
   /**
-   * Net position in the contract's root across every month held: in roll week "ES 12-26" and
-   * "ES 03-27" are one exposure, so a client cannot hold its maximum in each month.
+   * The account's exposure in the contract's root across every month held (in roll week "ES 12-26"
+   * and "ES 03-27" are one exposure): the net position, and separately the buys and the sells that
+   * could still add to it — working orders' unfilled quantity, orders in flight and orders waiting
+   * for the person (every client's: the limit is on the account's real exposure).
    */
-  private netPosition(account: string, contract: string): number {
+  private exposure(account: string, contract: string): { position: number; buys: number; sells: number } {
     const root = rootOfContract(contract);
-    let net = 0;
-    for (const p of this.deps.link.mirror.positions(account)) {
-      if (p.marketPosition === 'Flat') continue;
-      if (root ? rootOfContract(p.instrument) !== root : p.instrument !== contract) continue;
-      net += p.marketPosition === 'Long' ? p.quantity : -p.quantity;
+    const same = (i: string) => (root ? rootOfContract(i) === root : i === contract);
+    const mirror = this.deps.link.mirror;
+    let position = 0;
+    for (const p of mirror.positions(account)) {
+      if (p.marketPosition === 'Flat' || !same(p.instrument)) continue;
+      position += p.marketPosition === 'Long' ? p.quantity : -p.quantity;
     }
-    return net;
+    let buys = 0;
+    let sells = 0;
+    const live = new Set<string>();
+    for (const o of mirror.orders(account, { working: true })) {
+      if (!same(o.instrument)) continue;
+      if (o.name) live.add(o.name);
+      const left = Math.max(0, o.quantity - o.filled);
+      if (actionSign(o.action) > 0) buys += left;
+      else sells += left;
+    }
+    for (const r of this.reservations.values()) {
+      if (r.account !== account || !same(r.instrument)) continue;
+      if (r.name && live.has(r.name)) continue; // the working order counts instead
+      if (r.unknown && r.name && mirror.orderByName(account, r.name)) {
+        this.reservations.delete(r.id); // NinjaTrader reported it (working or done): it counts as such
+        continue;
+      }
+      if (r.qty > 0) buys += r.qty;
+      else sells -= r.qty;
+    }
+    return { position, buys, sells };
   }
 
-  private checkLimits(grant: GrantRecord, action: TradeAction, refuse: (code: string, message: string) => never): void {
+  /**
+   * Checks a risk-increasing action against the grant's limits and returns the exposure it reserves
+   * (already recorded), or throws. Synchronous on purpose: check and reservation cannot interleave.
+   */
+  private checkLimits(grant: GrantRecord, action: TradeAction, refuse: (code: string, message: string) => never): Reservation | null {
     const L = grant.limits;
-    if (!RISK_INCREASING.has(action.kind)) return;
-    const qty = action.kind === 'place' || action.kind === 'modify' ? action.quantity : undefined;
-    if (qty !== undefined && qty > L.maxOrderQuantity) {
-      refuse('limit_max_order_quantity', `Refused by limit: quantity ${qty} exceeds this client's maximum of ${L.maxOrderQuantity} per order.`);
-    }
+    if (!RISK_INCREASING.has(action.kind) || !('account' in action)) return null;
+    // What the action adds: an instrument and a signed quantity in its direction.
+    let instrument: string | null = null;
+    let qty = 0;
+    let orderQty: number | undefined;
+    let reduceOnly = false;
+    let name: string | undefined;
     if (action.kind === 'place') {
-      const current = this.netPosition(action.account, action.instrument);
-      const projected = current + (isBuy(action.action) ? action.quantity : -action.quantity);
-      if (Math.abs(projected) > L.maxPositionPerInstrument && Math.abs(projected) > Math.abs(current)) {
+      instrument = action.instrument;
+      qty = isBuy(action.action) ? action.quantity : -action.quantity;
+      orderQty = action.quantity;
+      name = wireName(grant.clientId, action.clientOrderId);
+    } else if (action.kind === 'modify') {
+      orderQty = action.quantity;
+      const o = this.deps.link.mirror.orderById(action.account, action.orderId);
+      if (o) {
+        instrument = o.instrument;
+        const sign = actionSign(o.action);
+        const delta = action.quantity === undefined ? 0 : action.quantity - o.quantity;
+        qty = sign * Math.max(0, delta);
+        // Only lowering the quantity, no price change: always allowed (it removes risk).
+        reduceOnly = delta < 0 && action.limitPrice === undefined && action.stopPrice === undefined;
+      }
+    } else if (action.kind === 'reverse') {
+      // One market order of twice the position: the per-order limit applies to it.
+      const p = this.deps.link.mirror.position(action.account, action.instrument);
+      if (p && p.marketPosition !== 'Flat') {
+        instrument = action.instrument;
+        orderQty = 2 * p.quantity;
+        qty = p.marketPosition === 'Long' ? -orderQty : orderQty;
+        if (orderQty > L.maxOrderQuantity) {
+          refuse('limit_max_order_quantity', `Refused by limit: reversing the ${p.quantity}-lot ${action.instrument} position is one order of ${orderQty}, over this client's maximum of ${L.maxOrderQuantity} per order. Flatten, then place a new order within the limit.`);
+        }
+        orderQty = undefined;
+      }
+    }
+    if (orderQty !== undefined && orderQty > L.maxOrderQuantity) {
+      refuse('limit_max_order_quantity', `Refused by limit: quantity ${orderQty} exceeds this client's maximum of ${L.maxOrderQuantity} per order.`);
+    }
+    if (instrument !== null && !reduceOnly) {
+      const e = this.exposure(action.account, instrument);
+      const dir = qty > 0 || (qty === 0 && action.kind === 'modify' && this.modifySide(action) > 0) ? 1 : -1;
+      const before = e.position + (dir > 0 ? e.buys : -e.sells);
+      const after = before + qty;
+      // A modify that changes a price can make a resting order fill: its worst case must be within the
+      // limit, even if nothing new is added. A new order may always reduce.
+      const over = action.kind === 'modify' ? Math.abs(after) > L.maxPositionPerInstrument : Math.abs(after) > L.maxPositionPerInstrument && Math.abs(after) > Math.abs(before);
+      if (over) {
+        const root = rootOfContract(instrument) ?? instrument;
         refuse(
           'limit_max_position',
-          `Refused by limit: this order would take the ${rootOfContract(action.instrument) ?? action.instrument} position on ${action.account} (all contract months) from ${current} to ${projected}; this client's maximum is ${L.maxPositionPerInstrument} contracts.`,
+          `Refused by limit: this ${action.kind === 'place' ? 'order' : action.kind === 'modify' ? 'change' : 'reversal'} could take the ${root} position on ${action.account} (all contract months) from ${before} to ${after} ` +
+            `(position ${e.position}, plus working, in-flight and pending ${dir > 0 ? 'buys' : 'sells'} of ${dir > 0 ? e.buys : e.sells}); this client's maximum is ${L.maxPositionPerInstrument} contracts.`,
         );
       }
     }
     if (this.recentSends(grant.id) >= L.maxOrdersPerMinute) {
       refuse('limit_orders_per_minute', `Refused by limit: this client already sent ${L.maxOrdersPerMinute} orders in the last minute (its maximum). Wait and retry.`);
     }
+    if (instrument === null || qty === 0) return null;
+    const r: Reservation = { id: randomId('rsv'), account: action.account, instrument, qty, ...(name ? { name } : {}) };
+    this.reservations.set(r.id, r);
+    return r;
+  }
+
+  private modifySide(action: Extract<TradeAction, { kind: 'modify' }>): number {
+    const o = this.deps.link.mirror.orderById(action.account, action.orderId);
+    return o ? actionSign(o.action) : 1;
   }
 
   /** A request the client cancelled before anyone decided sent nothing: a retry may use its id again. */

@@ -59,7 +59,7 @@ test('limits: quantity per order, net position per instrument, orders per minute
     await until(async () => c.link.mirror.positions('Sim101')[0]?.quantity === 3, 'the fill in the mirror');
     const over = await call(conn, 'place_order', market({ quantity: 2 }));
     assert.equal(over.code, 'limit_max_position');
-    assert.match(over.text, /from 3 to 5; this client's maximum is 4/);
+    assert.match(over.text, /from 3 to 5 \(position 3, plus working, in-flight and pending buys of 0\); this client's maximum is 4/);
     // Reducing is always allowed by the position limit.
     assert.equal((await call(conn, 'place_order', market({ action: 'SELL', quantity: 2 }))).isError, false);
     assert.equal((await call(conn, 'place_order', market({ quantity: 1 }))).isError, false);
