@@ -78,8 +78,6 @@ interface PendingConfirmation {
   confirmation: OrderConfirmation;
   kind: TradeAction['kind'];
   resolve: (d: ConfirmationDecision) => void;
-  /** Set when engaging the kill switch closed it (the dashboard sees "denied"). */
-  closedByKillSwitch?: boolean;
 }
 
 /** How the caller of execute() waits: its cancellation, and who hears that it is still waiting. */
@@ -170,9 +168,12 @@ export class Trading {
         'UPDATE order_requests SET status = @status, result = @result, updated_at = @now WHERE client_id = @client_id AND client_order_id = @client_order_id',
       ),
       reopen: db.prepare(
-        `UPDATE order_requests SET status = 'pending', grant_id = @grant_id, request = @request, result = NULL, updated_at = @now
-         WHERE client_id = @client_id AND client_order_id = @client_order_id AND status = 'cancelled'`,
+        `UPDATE order_requests SET status = 'pending', grant_id = @grant_id, request = @request, result = NULL, sent_at = NULL, updated_at = @now
+         WHERE client_id = @client_id AND client_order_id = @client_order_id AND status IN ('cancelled', 'not_sent')`,
       ),
+      markSent: db.prepare('UPDATE order_requests SET sent_at = @now WHERE client_id = @client_id AND client_order_id = @client_order_id'),
+      interrupted: db.prepare("SELECT client_id, client_order_id, request, sent_at FROM order_requests WHERE status = 'pending'"),
+      clientName: db.prepare('SELECT name FROM clients WHERE id = ?').pluck(),
       addActivity: db.prepare('INSERT INTO activity (ts, kind, message) VALUES (?, ?, ?)'),
     };
     // The kill switch survives restarts: an engaged switch stays engaged until a person releases it.
@@ -194,6 +195,7 @@ export class Trading {
       if (ev.kind === 'execution') this.journal.ingest([ev.execution], link.state().simulated);
       onEvent();
     };
+    this.recoverInterrupted();
     link.on('activity', onActivity);
     link.on('snapshot', onSnapshot);
     link.on('event', onDomain);
@@ -202,6 +204,57 @@ export class Trading {
       () => link.off('snapshot', onSnapshot),
       () => link.off('event', onDomain),
     );
+  }
+
+  /**
+   * Start-up: order requests left `pending` were interrupted by a crash (the store's lock file
+   * guarantees no other process owns them). Never sent → `not_sent` (a retry sends it, after the
+   * person's confirmation again). Sent → `unknown` at once (never "in progress" for ever), then
+   * reconciled by the namespaced name against the link's first snapshot: found → `placed` with its
+   * state; not found → stays `unknown`, and the person is told in the activity log and the audit.
+   */
+  private recoverInterrupted(): void {
+    const rows = this.s.interrupted.all() as { client_id: string; client_order_id: string; request: string; sent_at: number | null }[];
+    if (rows.length === 0) return;
+    const sent: { clientId: string; action: Extract<TradeAction, { kind: 'place' }> }[] = [];
+    for (const r of rows) {
+      const action = JSON.parse(r.request) as Extract<TradeAction, { kind: 'place' }>;
+      const who = `${String(this.s.clientName.get(r.client_id) ?? r.client_id)}`;
+      const key = { client_id: r.client_id, client_order_id: r.client_order_id, now: this.deps.now() };
+      if (r.sent_at === null) {
+        const message = `Not placed: the companion stopped before "${describe(action)}" was sent to NinjaTrader (it was waiting for the person's approval). A retry with the same clientOrderId asks again.`;
+        this.s.settle.run({ ...key, status: 'not_sent', result: JSON.stringify({ error: 'not_sent', message }) });
+        this.deps.audit.record({ kind: 'trade', event: 'trade.recovered', clientId: r.client_id, outcome: 'cancelled', detail: `not sent: ${describe(action)} (clientOrderId "${r.client_order_id}")` });
+        this.recordActivity('order', `After a restart: "${describe(action)}" from ${who} (clientOrderId ${r.client_order_id}) was never sent; nothing was placed.`);
+      } else {
+        const message = `Outcome unknown: the companion stopped after sending "${describe(action)}" to NinjaTrader and before its answer (a crash or restart). The action was NOT retried. Check get_order with clientOrderId "${r.client_order_id}" before trying again.`;
+        this.s.settle.run({ ...key, status: 'unknown', result: JSON.stringify({ error: 'outcome_unknown', message }) });
+        sent.push({ clientId: r.client_id, action: { ...action, clientOrderId: r.client_order_id } });
+      }
+    }
+    if (sent.length === 0) return;
+    const reconcile = () => {
+      this.deps.link.off('snapshot', reconcile);
+      for (const { clientId, action } of sent) {
+        const who = `${String(this.s.clientName.get(clientId) ?? clientId)}`;
+        const key = { client_id: clientId, client_order_id: action.clientOrderId, now: this.deps.now() };
+        const raw = this.deps.link.mirror.orderByName(action.account, wireName(clientId, action.clientOrderId));
+        if (raw) {
+          const order = presentOrder(clientId, raw);
+          const result: TradeResult = { status: 'placed', orders: [order], clientOrderId: action.clientOrderId, simulated: this.deps.link.state().simulated, message: `${describe(action)}: order ${order.orderId} is ${order.state} (found at NinjaTrader after a restart).` };
+          this.s.settle.run({ ...key, status: 'placed', result: JSON.stringify(result) });
+          this.deps.audit.record({ kind: 'trade', event: 'trade.recovered', clientId, outcome: 'ok', detail: `found after a restart: ${describe(action)} → ${order.orderId} ${order.state}` });
+          this.recordActivity('order', `After a restart: "${describe(action)}" from ${who} (clientOrderId ${action.clientOrderId}) was found at NinjaTrader as ${order.orderId} (${order.state}).`);
+        } else {
+          const message = `Outcome unknown: the companion stopped (crash or restart) after sending "${describe(action)}" to NinjaTrader, and NinjaTrader's order list does not have it. It was NOT resent: the person at the desktop has been told to check NinjaTrader. If it is not there, place it again with a new clientOrderId.`;
+          this.s.settle.run({ ...key, status: 'unknown', result: JSON.stringify({ error: 'outcome_unknown', message }) });
+          this.deps.audit.record({ kind: 'trade', event: 'trade.recovered', clientId, outcome: 'unknown', detail: `outcome unknown after a restart: ${describe(action)} (clientOrderId "${action.clientOrderId}")` });
+          this.recordActivity('order', `Needs you: outcome unknown after a restart for "${describe(action)}" from ${who} (clientOrderId ${action.clientOrderId}). It was sent to NinjaTrader before the companion stopped, but NinjaTrader does not list it. Check NinjaTrader's Orders tab; nothing was resent.`);
+        }
+      }
+    };
+    this.deps.link.on('snapshot', reconcile);
+    this.offs.push(() => this.deps.link.off('snapshot', reconcile));
   }
 
   get link(): AddonLink {
@@ -240,8 +293,7 @@ export class Trading {
       // Orders waiting for a human decision are risk too: refuse the risk-increasing ones now.
       for (const [id, p] of this.pending) {
         if (RISK_INCREASING.has(p.kind)) {
-          p.closedByKillSwitch = true;
-          this.finishConfirmation(id, 'denied');
+          this.finishConfirmation(id, 'kill_switch');
         }
       }
     }
@@ -290,22 +342,25 @@ export class Trading {
     p.resolve(decision);
   }
 
-  private async confirm(grant: GrantRecord, tool: string, action: TradeAction, wait: ExecuteWait): Promise<ConfirmationDecision | 'kill_switch'> {
+  private async confirm(grant: GrantRecord, tool: string, action: TradeAction, wait: ExecuteWait): Promise<ConfirmationDecision> {
     const now = this.deps.now();
     const id = randomId('cnf');
+    // A change is shown with the order it changes: instrument, side, and what it is now → what it becomes.
+    const target = action.kind === 'modify' ? this.deps.link.mirror.orderById(action.account, action.orderId) : undefined;
     const confirmation: OrderConfirmation = {
       id,
       clientId: grant.clientId,
       clientName: grant.clientName,
       tool,
-      summary: describe(action),
+      summary: action.kind === 'modify' && target ? describeChange(action, target) : describe(action),
       account: 'account' in action ? action.account : action.accounts.join(', '),
-      instrument: 'instrument' in action ? (action.instrument ?? null) : null,
-      side: action.kind === 'place' ? action.action : null,
-      quantity: action.kind === 'place' || action.kind === 'modify' ? (action.quantity ?? null) : null,
-      orderType: action.kind === 'place' ? action.orderType : null,
-      limitPrice: action.kind === 'place' || action.kind === 'modify' ? (action.limitPrice ?? null) : null,
-      stopPrice: action.kind === 'place' || action.kind === 'modify' ? (action.stopPrice ?? null) : null,
+      instrument: 'instrument' in action ? (action.instrument ?? null) : (target?.instrument ?? null),
+      side: action.kind === 'place' ? action.action : (target?.action ?? null),
+      quantity: action.kind === 'place' ? action.quantity : action.kind === 'modify' ? (action.quantity ?? target?.quantity ?? null) : null,
+      orderType: action.kind === 'place' ? action.orderType : (target?.orderType ?? null),
+      limitPrice: action.kind === 'place' || action.kind === 'modify' ? (action.limitPrice ?? target?.limitPrice ?? null) : null,
+      stopPrice: action.kind === 'place' || action.kind === 'modify' ? (action.stopPrice ?? target?.stopPrice ?? null) : null,
+      ...(target ? { current: { quantity: target.quantity, filled: target.filled, limitPrice: target.limitPrice, stopPrice: target.stopPrice } } : {}),
       estimatedRisk: this.estimateRisk(action),
       simulated: this.deps.link.state().simulated,
       createdAt: new Date(now).toISOString(),
@@ -344,7 +399,7 @@ export class Trading {
       if (signal.aborted) onAbort();
       else if (onWaiting) notice();
     });
-    const decision = entry?.closedByKillSwitch ? 'kill_switch' : decided;
+    const decision = decided;
     this.deps.audit.record({
       kind: 'trade',
       event: 'trade.confirmation',
@@ -493,7 +548,11 @@ export class Trading {
     // 8. Durable audit row, then the order leaves.
     this.deps.audit.record(
       { kind: 'trade', event: 'trade.submit', clientId: grant.clientId, grantId: grant.id, tool, args: action, outcome: 'ok', detail: describe(action) },
-      { durable: true },
+      {
+        durable: true,
+        // Recorded with the submit row: after a crash, "sent" and "never sent" are told apart by it.
+        also: action.kind === 'place' ? () => this.s.markSent.run({ client_id: grant.clientId, client_order_id: action.clientOrderId, now: this.deps.now() }) : undefined,
+      },
     );
     if (RISK_INCREASING.has(action.kind)) this.noteSent(grant.id);
     // 9. The add-on's answer: the idempotency record and the audit row are written together.
@@ -515,8 +574,16 @@ export class Trading {
       if (code === 'addon_timeout' && mine?.name) mine.unknown = true;
       if (code === 'addon_timeout') {
         // Also a link that dropped after the request left: the order may exist (link.ts).
+        // Say what happened: no answer in time, a link that dropped, or an answer that could not be read.
+        const reason = (e as { reason?: string }).reason;
+        const what =
+          reason === 'disconnected'
+            ? 'the link to NinjaTrader dropped before the add-on answered'
+            : reason === 'malformed_result'
+              ? "the add-on's answer could not be read"
+              : `the NinjaTrader add-on did not answer within ${this.opts.addonTimeoutMs / 1000} s`;
         const message =
-          `Outcome unknown: the NinjaTrader add-on did not answer within ${this.opts.addonTimeoutMs / 1000} s. ` +
+          `Outcome unknown: ${what}. ` +
           `The action was NOT retried. Check ${action.kind === 'place' ? `get_order with clientOrderId "${action.clientOrderId}"` : 'list_orders and list_positions'} before trying again.`;
         status = 'unknown';
         err = new Refusal('outcome_unknown', message, action.kind === 'place' ? { clientOrderId: action.clientOrderId } : {});
@@ -787,6 +854,16 @@ export function describe(a: TradeAction): string {
     case 'reverse':
       return `Reverse the ${a.instrument} position on ${a.account}`;
   }
+}
+
+/** "Change order ORD-3 (Buy 2 ES 12-26 LIMIT) on Sim101: qty 2 → 3, limit 5900.00 → 5905.00". */
+export function describeChange(a: Extract<TradeAction, { kind: 'modify' }>, o: Order): string {
+  const px = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toFixed(2));
+  const parts: string[] = [];
+  if (a.quantity !== undefined) parts.push(`qty ${o.quantity} → ${a.quantity}${o.filled ? ` (${o.filled} filled)` : ''}`);
+  if (a.limitPrice !== undefined) parts.push(`limit ${px(o.limitPrice)} → ${px(a.limitPrice)}`);
+  if (a.stopPrice !== undefined) parts.push(`stop ${px(o.stopPrice)} → ${px(a.stopPrice)}`);
+  return `Change order ${o.orderId} (${o.action} ${o.quantity} ${o.instrument} ${o.orderType.toUpperCase()}) on ${a.account}: ${parts.join(', ')}`;
 }
 
 /** 95_000 ms → "1:35". */
