@@ -8,7 +8,7 @@ import type { EventBus } from '../events.ts';
 import type { AddonLink } from '../ninjatrader/link.ts';
 import { resolveInstrument, rootOfContract } from '../ninjatrader/instruments.ts';
 import type { DomainEvent, Order } from '../ninjatrader/protocol.ts';
-import { actionSign } from '../ninjatrader/protocol.ts';
+import { actionSign, isTerminal } from '../ninjatrader/protocol.ts';
 import { scopeIncludes } from '../oauth/policy.ts';
 import type { GrantRecord } from '../oauth/service.ts';
 import type { DB } from '../store/db.ts';
@@ -129,8 +129,12 @@ interface Reservation {
   instrument: string;
   qty: number;
   name?: string;
-  /** The add-on never answered: kept until NinjaTrader reports the named order. */
+  /** The add-on never answered: kept until NinjaTrader reports the named order (or the change). */
   unknown?: boolean;
+  /** A modify's order and the quantity it asked for: its reservation ends when the mirror shows it. */
+  change?: { orderId: string; quantity: number };
+  /** A reversal's contract and the net position it reversed: its reservation ends when that changes. */
+  reversal?: { instrument: string; from: number };
 }
 
 const RISK_INCREASING = new Set<TradeAction['kind']>(['place', 'modify', 'reverse']);
@@ -475,23 +479,21 @@ export class Trading {
       if (held && !held.unknown) this.reservations.delete(held.id);
     };
 
-    // 6. Idempotency: the client order id is recorded before the order can leave.
-    if (action.kind === 'place') {
-      const reserved = this.s.reserve.run({
-        client_id: grant.clientId,
-        client_order_id: action.clientOrderId,
-        grant_id: grant.id,
-        request: JSON.stringify(action),
-        now: this.deps.now(),
-      }).changes;
-      if (reserved !== 1 && !this.reopenCancelled(grant, action)) {
-        release();
-        return this.duplicate(grant, action);
-      }
-    }
     try {
+      // 6. Idempotency: the client order id is recorded before the order can leave.
+      if (action.kind === 'place') {
+        const reserved = this.s.reserve.run({
+          client_id: grant.clientId,
+          client_order_id: action.clientOrderId,
+          grant_id: grant.id,
+          request: JSON.stringify(action),
+          now: this.deps.now(),
+        }).changes;
+        if (reserved !== 1 && !this.reopenCancelled(grant, action)) return this.duplicate(grant, action);
+      }
       return await this.guarded(grant, tool, action, wait, refuse, checkKill, () => held, (r) => (held = r));
     } finally {
+      // Answered, refused, denied, cancelled or failed: the mirror (or nothing) carries it now.
       release();
     }
   }
@@ -571,7 +573,7 @@ export class Trading {
       let status: string;
       const mine = held();
       // The order may exist: keep counting it until NinjaTrader reports it by its name.
-      if (code === 'addon_timeout' && mine?.name) mine.unknown = true;
+      if (code === 'addon_timeout' && (mine?.name || mine?.change || mine?.reversal)) mine.unknown = true;
       if (code === 'addon_timeout') {
         // Also a link that dropped after the request left: the order may exist (link.ts).
         // Say what happened: no answer in time, a link that dropped, or an answer that could not be read.
@@ -653,6 +655,21 @@ export class Trading {
         this.reservations.delete(r.id); // NinjaTrader reported it (working or done): it counts as such
         continue;
       }
+      if (r.unknown && r.reversal) {
+        const p = mirror.position(account, r.reversal.instrument);
+        const now = !p || p.marketPosition === 'Flat' ? 0 : p.marketPosition === 'Long' ? p.quantity : -p.quantity;
+        if (now !== r.reversal.from) {
+          this.reservations.delete(r.id); // the position moved: the mirror counts the reversal
+          continue;
+        }
+      }
+      if (r.unknown && r.change) {
+        const o = mirror.orderById(account, r.change.orderId);
+        if (!o || isTerminal(o.state) || o.quantity >= r.change.quantity) {
+          this.reservations.delete(r.id); // the change is reported (or the order is gone): the mirror counts it
+          continue;
+        }
+      }
       if (r.qty > 0) buys += r.qty;
       else sells -= r.qty;
     }
@@ -725,7 +742,15 @@ export class Trading {
       refuse('limit_orders_per_minute', `Refused by limit: this client already sent ${L.maxOrdersPerMinute} orders in the last minute (its maximum). Wait and retry.`);
     }
     if (instrument === null || qty === 0) return null;
-    const r: Reservation = { id: randomId('rsv'), account: action.account, instrument, qty, ...(name ? { name } : {}) };
+    const r: Reservation = {
+      id: randomId('rsv'),
+      account: action.account,
+      instrument,
+      qty,
+      ...(name ? { name } : {}),
+      ...(action.kind === 'modify' && action.quantity !== undefined ? { change: { orderId: action.orderId, quantity: action.quantity } } : {}),
+      ...(action.kind === 'reverse' ? { reversal: { instrument, from: -qty / 2 } } : {}),
+    };
     this.reservations.set(r.id, r);
     return r;
   }

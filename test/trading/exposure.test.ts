@@ -7,11 +7,12 @@ import { approveNext, startTestCompanion, type TestCompanion } from '../helpers/
 import { connectWithOAuth, HeadlessProvider } from '../helpers/sdk-client.ts';
 import type { ApproveConsentBody, OrderConfirmation } from '../../src/control/contract.ts';
 import { call, until } from '../helpers/tools.ts';
+import type { CompanionOptions } from '../../src/companion.ts';
 
 const LIMITS = { maxOrderQuantity: 5, maxPositionPerInstrument: 10, maxOrdersPerMinute: 100 };
 
-async function setup(approve: ApproveConsentBody) {
-  const c = await startTestCompanion();
+async function setup(approve: ApproveConsentBody, opts: Partial<CompanionOptions> = {}) {
+  const c = await startTestCompanion(opts);
   c.simulator!.setQuote('ES', 6000);
   const conn = await connectWithOAuth(
     c.mcpUrl,
@@ -96,6 +97,44 @@ test('reverse of a 4-lot with a maximum of 5 per order is refused: it is one ord
     assert.equal(r.code, 'limit_max_order_quantity', r.text);
     assert.match(r.text, /8/);
     assert.equal(long(c), 4, 'still long 4');
+  } finally {
+    await done();
+  }
+});
+
+test('a modify whose outcome is unknown stays counted until NinjaTrader reports it', async () => {
+  const { c, conn, done } = await setup({ confirmPolicy: 'never', limits: { ...LIMITS, maxPositionPerInstrument: 6 } }, { trading: { addonTimeoutMs: 300 } });
+  try {
+    const resting = await call(conn, 'place_order', buy(2, { orderType: 'LIMIT', limitPrice: 5900 }));
+    assert.equal(resting.isError, false, resting.text);
+    c.simulator!.pauseResponses();
+    const up = await call(conn, 'modify_order', { account: 'Sim101', orderId: resting.s.orders[0].orderId, quantity: 5 });
+    assert.equal(up.code, 'outcome_unknown');
+    // NinjaTrader may have raised it to 5: 5 + 2 would be 7 > 6.
+    const more = await call(conn, 'place_order', buy(2));
+    assert.equal(more.code, 'limit_max_position', more.text);
+    c.simulator!.resumeResponses();
+    await until(async () => c.link.mirror.orderById('Sim101', resting.s.orders[0].orderId)?.quantity === 5, 'the change reported');
+    assert.equal((await call(conn, 'place_order', buy(1))).isError, false, 'the change now counts from the mirror, once');
+  } finally {
+    await done();
+  }
+});
+
+test('a reversal whose outcome is unknown stays counted until the position changes', async () => {
+  const { c, conn, done } = await setup({ confirmPolicy: 'never', limits: { ...LIMITS, maxOrderQuantity: 10 } }, { trading: { addonTimeoutMs: 300 } });
+  try {
+    assert.equal((await call(conn, 'place_order', buy(4))).isError, false);
+    await until(async () => long(c) === 4, 'long 4');
+    c.simulator!.pauseResponses();
+    assert.equal((await call(conn, 'reverse_position', { account: 'Sim101', instrument: 'ES' })).code, 'outcome_unknown');
+    // NinjaTrader may be short 4 already: selling 7 more could reach short 11 > 10.
+    const more = await call(conn, 'place_order', buy(7, { action: 'SELL' }));
+    assert.equal(more.code, 'limit_max_position', more.text);
+    c.simulator!.resumeResponses();
+    await until(async () => c.link.mirror.positions('Sim101').some((p) => p.marketPosition === 'Short' && p.quantity === 4), 'short 4 reported');
+    const fits = await call(conn, 'place_order', buy(6, { action: 'SELL' }));
+    assert.equal(fits.isError, false, `the reversal now counts from the position, once: ${fits.text}`);
   } finally {
     await done();
   }
