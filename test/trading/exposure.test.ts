@@ -139,3 +139,21 @@ test('a reversal whose outcome is unknown stays counted until the position chang
     await done();
   }
 });
+
+test('orders per minute holds under concurrency: three concurrent orders against a maximum of 2 send at most 2', async () => {
+  const { c, conn, done } = await setup({ confirmPolicy: 'never', limits: { ...LIMITS, maxOrdersPerMinute: 2 } });
+  try {
+    c.simulator!.pauseResponses();
+    const settled: boolean[] = [false, false, false];
+    const calls = [0, 1, 2].map((i) => call(conn, 'place_order', buy(1)).finally(() => (settled[i] = true)));
+    await until(async () => c.simulator!.heldRequests() + settled.filter(Boolean).length === 3, 'three calls sent or refused');
+    c.simulator!.resumeResponses();
+    const rs = await Promise.all(calls);
+    const refused = rs.filter((r) => r.isError);
+    assert.equal(refused.length, 1, rs.map((r) => r.text).join('\n'));
+    assert.equal(refused[0]!.code, 'limit_orders_per_minute');
+    assert.equal(c.simulator!.engine.orders('Sim101').length, 2);
+  } finally {
+    await done();
+  }
+});

@@ -77,3 +77,13 @@ test('one clientOrderId, two clients, one account: each client gets its own orde
     await c.cleanup();
   }
 });
+
+test('the wire name fits NT8: the protocol refuses an order name over 50 characters before sending; the longest clientOrderId fits', async () => {
+  const { methods } = await import('../../src/ninjatrader/protocol.ts');
+  const { wireName, CLIENT_ORDER_ID_MAX } = await import('../../src/trading/trading.ts');
+  const base = { account: 'Sim101', instrument: 'ES 12-26', action: 'Buy', orderType: 'Market', quantity: 1, timeInForce: 'Day' };
+  const longest = wireName('cli_any-client-id', 'x'.repeat(CLIENT_ORDER_ID_MAX));
+  assert.ok(longest.length <= 50, longest);
+  assert.equal(methods.placeOrder.params.safeParse({ ...base, name: longest }).success, true);
+  assert.equal(methods.placeOrder.params.safeParse({ ...base, name: 'x'.repeat(51) }).success, false);
+});
