@@ -164,6 +164,8 @@ export interface OrderConfirmation {
   stopPrice: number | null;
   /** Dollar risk estimate where computable (e.g. distance to stop × point value × qty), else null. */
   estimatedRisk: number | null;
+  /** modify_order: the order as it is now (quantity, filled, prices), shown next to the new values. */
+  current?: { quantity: number; filled: number; limitPrice: number | null; stopPrice: number | null } | null;
   simulated: boolean;
   createdAt: string;
   expiresAt: string;
@@ -176,8 +178,11 @@ export interface OrderConfirmation {
  */
 export type ConsentDecision = 'approved' | 'denied' | 'expired' | 'superseded' | 'refused' | 'withdrawn';
 
-/** How a pending order confirmation ended: the person decided, nobody did in time, or the client cancelled. */
-export type ConfirmationDecision = 'approved' | 'denied' | 'expired' | 'cancelled';
+/**
+ * How a pending order confirmation ended: the person decided, nobody did in time, the client
+ * cancelled, or engaging the kill switch closed it (not the person's "deny").
+ */
+export type ConfirmationDecision = 'approved' | 'denied' | 'expired' | 'cancelled' | 'kill_switch';
 
 export interface ActivityRow {
   id: number;

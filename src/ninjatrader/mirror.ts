@@ -141,6 +141,17 @@ export class Mirror {
     return id === undefined ? undefined : byId?.get(id);
   }
 
+  /** By NT8 order id only (never by name). */
+  orderById(account: string, orderId: string): Order | undefined {
+    return this.ordersByAccount.get(account)?.get(orderId);
+  }
+
+  /** By order name only (the namespaced client order id; the latest order with that name). */
+  orderByName(account: string, name: string): Order | undefined {
+    const id = this.orderIdByName.get(account)?.get(name);
+    return id === undefined ? undefined : this.ordersByAccount.get(account)?.get(id);
+  }
+
   executions(account?: string, opts: { orderId?: string } = {}): Execution[] {
     const out: Execution[] = [];
     for (const [name, list] of this.executionsByAccount) {

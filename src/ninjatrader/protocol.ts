@@ -180,8 +180,11 @@ export const PlaceOrderParams = z.object({
   stopPrice: price.optional(),
   timeInForce: TimeInForce,
   ocoId: z.string().min(1).max(128).optional(),
-  /** The client order id; the add-on de-duplicates on (account, name). */
-  name,
+  /**
+   * The client order id, namespaced per MCP client (mcp:<tag>:<clientOrderId>); the add-on
+   * de-duplicates on (account, name). At most 50 characters: NT8's cap on an order Name.
+   */
+  name: z.string().min(1).max(50),
 });
 export const ChangeOrderParams = z.object({
   account,

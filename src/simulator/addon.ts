@@ -30,6 +30,11 @@ export interface SimulatorAddonOptions {
   /** Drop the connection after this long without any message from the companion. */
   companionDeadMs?: number;
   log?: (message: string) => void;
+  /**
+   * An engine to serve instead of a new one: NT8 outlives the companion, so a test restarting the
+   * companion (or crashing it) hands the same engine to a new add-on connection.
+   */
+  engine?: SimEngine;
 }
 
 export interface SimulatorAddon {
@@ -50,6 +55,8 @@ export interface SimulatorAddon {
   /** Hold requests (unanswered) until resumeResponses(); provokes companion-side timeouts. */
   pauseResponses(): void;
   resumeResponses(): void;
+  /** Discard held requests (they never reach "NinjaTrader"): a request lost with the link. */
+  dropHeldRequests(which?: (req: RequestMessage) => boolean): number;
   /** Requests received and held while paused (tests wait on this instead of sleeping). */
   heldRequests(): number;
   /** Send any text (or JSON of a value) as is: malformed-message tests. */
@@ -67,7 +74,7 @@ const PERMANENT_REFUSALS = new Set(['unsupported_version', 'invalid_hello', 'hel
 export function startSimulatorAddon(opts: SimulatorAddonOptions): SimulatorAddon {
   const now = opts.now ?? systemClock.now;
   const log = opts.log ?? (() => {});
-  const engine = new SimEngine({ startTime: opts.startTime ?? now(), seed: opts.seed ?? 42, hours: opts.hours ?? 'cme' });
+  const engine = opts.engine ?? new SimEngine({ startTime: opts.startTime ?? now(), seed: opts.seed ?? 42, hours: opts.hours ?? 'cme' });
   const quoteIntervalMs = opts.quoteIntervalMs ?? 250;
   const minBackoff = opts.reconnectMinMs ?? 200;
   const maxBackoff = opts.reconnectMaxMs ?? 5000;
@@ -234,6 +241,12 @@ export function startSimulatorAddon(opts: SimulatorAddonOptions): SimulatorAddon
     resumeResponses() {
       paused = false;
       for (const req of held.splice(0)) answer(req);
+    },
+    dropHeldRequests(which = () => true) {
+      const before = held.length;
+      const keep = held.filter((r) => !which(r));
+      held.splice(0, held.length, ...keep);
+      return before - keep.length;
     },
     heldRequests: () => held.length,
     sendRaw(data) {

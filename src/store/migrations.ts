@@ -156,4 +156,12 @@ export const MIGRATIONS: string[] = [
   UPDATE activity SET account = '*' WHERE kind IN ('order', 'execution', 'snapshot');
   CREATE INDEX activity_account ON activity(account, id);
   `,
+  /* 4: order_requests.sent_at: whether an order had left for NinjaTrader when the companion stopped */ `
+  -- Set in the same fsync'ed transaction as the trade.submit audit row, before the order leaves;
+  -- NULL = never sent. Recovery at start-up (src/trading/trading.ts) tells "not sent" (a retry
+  -- may send it) from "sent, outcome unknown". Statuses now also: not_sent.
+  ALTER TABLE order_requests ADD COLUMN sent_at INTEGER;
+  -- Rows left pending by a version without this column may have been sent: treat them as sent.
+  UPDATE order_requests SET sent_at = updated_at WHERE status = 'pending';
+  `,
 ];

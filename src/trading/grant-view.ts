@@ -6,7 +6,7 @@ import type { ActivityRow, LinkState } from '../control/contract.ts';
 import type { Account, Execution, Order, Position } from '../ninjatrader/protocol.ts';
 import type { GrantRecord } from '../oauth/service.ts';
 import type { JournalTrade } from './journal.ts';
-import type { Trading } from './trading.ts';
+import { presentOrder, wireName, type Trading } from './trading.ts';
 import type { Watermark } from './watermarks.ts';
 
 export class GrantView {
@@ -38,18 +38,34 @@ export class GrantView {
     return this.accounts(account).flatMap((n) => this.mirror.positions(n));
   }
 
+  // Orders and fills of every client on a granted account are shown (they are the account's real
+  // exposure), but a name is shown only to the client that gave it: another client's reads
+  // "another MCP client" (docs/security.md, "Order identity").
   orders(account?: string, opts: { working?: boolean } = {}): Order[] {
-    return this.accounts(account).flatMap((n) => this.mirror.orders(n, opts));
+    return this.accounts(account).flatMap((n) => this.mirror.orders(n, opts)).map((o) => presentOrder(this.grant.clientId, o));
   }
 
-  order(account: string, idOrName: string): Order | undefined {
+  /** By NinjaTrader's order id only. */
+  orderById(account: string, orderId: string): Order | undefined {
     this.trading.assertAccount(this.grant, account);
-    const o = this.mirror.order(account, idOrName);
-    return o && o.account === account ? o : undefined;
+    const o = this.mirror.orderById(account, orderId);
+    return o && o.account === account ? presentOrder(this.grant.clientId, o) : undefined;
+  }
+
+  /** By this client's own clientOrderId only (its namespaced wire name), never another client's. */
+  ownOrder(account: string, clientOrderId: string): Order | undefined {
+    this.trading.assertAccount(this.grant, account);
+    const o = this.mirror.orderByName(account, wireName(this.grant.clientId, clientOrderId));
+    return o && o.account === account ? presentOrder(this.grant.clientId, o) : undefined;
   }
 
   executions(account?: string, opts: { orderId?: string } = {}): Execution[] {
-    return this.accounts(account).flatMap((n) => this.mirror.executions(n, opts));
+    return this.accounts(account)
+      .flatMap((n) => this.mirror.executions(n, opts))
+      .map((e) => {
+        const orderName = presentOrder(this.grant.clientId, { name: e.orderName }).name;
+        return orderName === e.orderName ? e : { ...e, orderName };
+      });
   }
 
   journal(account: string | undefined, q: { limit: number; instrument?: string }): JournalTrade[] {

@@ -14,7 +14,7 @@ import {
 import { defineTool, type ToolContext, type ToolDef } from '../mcp/registry.ts';
 import { randomSecret } from '../util/crypto.ts';
 import { asSentence, Refusal } from './refusal.ts';
-import type { Trading, TradeAction, TradeResult } from './trading.ts';
+import { CLIENT_ORDER_ID_MAX, presentOrder, type Trading, type TradeAction, type TradeResult } from './trading.ts';
 import { GrantView } from './grant-view.ts';
 import { marketHours, type MarketHours } from '../market/calendar.ts';
 
@@ -41,9 +41,9 @@ const PlaceInput = z
     ocoId: z.string().min(1).max(64).optional().describe('Orders sharing an ocoId cancel each other when one fills or is cancelled'),
     clientOrderId: z
       .string()
-      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'use 1-64 letters, digits, _ . : -')
+      .regex(new RegExp(`^[A-Za-z0-9_.:-]{1,${CLIENT_ORDER_ID_MAX}}$`), `use 1-${CLIENT_ORDER_ID_MAX} letters, digits, _ . : -`)
       .optional()
-      .describe('Idempotency key: a retry with the same id returns the first result and never places a second order. Strongly recommended.'),
+      .describe(`Idempotency key (1-${CLIENT_ORDER_ID_MAX} characters): a retry with the same id returns the first result and never places a second order. Private to this client: other clients cannot see or address it. Strongly recommended.`),
   })
   .strict();
 
@@ -123,7 +123,7 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       signal: ctx.signal,
       onWaiting: (w) => ctx.progress({ progress: w.elapsedMs / 1000, total: w.totalMs / 1000, message: w.message }),
     });
-    return { text: `${r.message}${r.simulated ? ' [SIMULATED]' : ''}`, structured: r };
+    return { text: `${r.message}${r.simulated ? ' [SIMULATED]' : ''}`, structured: { ...r, orders: r.orders.map((o) => presentOrder(ctx.grant.clientId, o)) } };
   };
 
   return [
@@ -185,6 +185,8 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       output: z.looseObject({ orders: z.array(OrderSchema), ...meta }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (a, ctx) => {
+        // Every order on the account is shown (it is the account's real exposure), but another
+        // client's clientOrderId is not: the view shows its name as "another MCP client".
         const orders = viewOf(ctx).orders(a.account, a.status === 'working' ? { working: true } : {});
         orders.sort((x, y) => x.time.localeCompare(y.time));
         const none = a.status === 'working' ? 'No working orders.' : 'No orders yet (working, filled, cancelled or rejected).';
@@ -202,7 +204,8 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       handler: async (a, ctx) => {
         const key = a.orderId ?? a.clientOrderId;
         if (!key) throw new Refusal('invalid_arguments', 'Give orderId or clientOrderId.');
-        const order = viewOf(ctx).order(a.account, key);
+        // orderId is NT8's id only; clientOrderId is this client's own (namespaced) name only.
+        const order = a.orderId !== undefined ? viewOf(ctx).orderById(a.account, a.orderId) : viewOf(ctx).ownOrder(a.account, a.clientOrderId!);
         if (!order) throw new Refusal('unknown_order', `No order "${key}" on ${a.account}.${stale() ? ' (The NinjaTrader link is down; the list may be out of date.)' : ''}`);
         return { text: `${orderLine(order)}${tag()}`, structured: { order, simulated: simulated(), stale: stale() } };
       },

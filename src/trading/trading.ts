@@ -8,13 +8,17 @@ import type { EventBus } from '../events.ts';
 import type { Activity, AddonLink } from '../ninjatrader/link.ts';
 import { resolveInstrument, rootOfContract } from '../ninjatrader/instruments.ts';
 import type { DomainEvent, Order } from '../ninjatrader/protocol.ts';
+import { actionSign, isTerminal } from '../ninjatrader/protocol.ts';
 import { scopeIncludes } from '../oauth/policy.ts';
 import type { GrantRecord } from '../oauth/service.ts';
 import type { DB } from '../store/db.ts';
-import { randomId } from '../util/crypto.ts';
+import { randomId, sha256Hex } from '../util/crypto.ts';
 import { Journal } from './journal.ts';
 import { asSentence, Refusal } from './refusal.ts';
 import { Watermarks } from './watermarks.ts';
+
+/** Activity rows for the person only (they name clients and their clientOrderIds): never shown to a grant. */
+const DASHBOARD_ONLY = '*';
 
 export interface TradingOptions {
   /** No decision within this time = not placed. */
@@ -77,8 +81,6 @@ interface PendingConfirmation {
   confirmation: OrderConfirmation;
   kind: TradeAction['kind'];
   resolve: (d: ConfirmationDecision) => void;
-  /** Set when engaging the kill switch closed it (the dashboard sees "denied"). */
-  closedByKillSwitch?: boolean;
 }
 
 /** How the caller of execute() waits: its cancellation, and who hears that it is still waiting. */
@@ -87,6 +89,55 @@ export interface ExecuteWait {
   signal: AbortSignal;
   /** Called when a confirmation opens and every waitingNoticeMs while it stays open. */
   onWaiting?: (w: { message: string; elapsedMs: number; totalMs: number }) => void;
+}
+
+/** NT8 caps an order Name at 50 characters: "mcp:" + 12-character tag + ":" leaves 33; we allow 32. */
+export const CLIENT_ORDER_ID_MAX = 32;
+const WIRE_PREFIX = /^mcp:([0-9a-f]{12}):(.+)$/;
+
+/** A short, stable tag per OAuth client: the first 48 bits of SHA-256 of its client id. */
+export function clientTag(clientId: string): string {
+  return sha256Hex(clientId).slice(0, 12);
+}
+
+/**
+ * The order's name on the wire (the NT8 order Name): the client order id namespaced per client,
+ * so two clients sharing an account can never collide, and reconciliation by name finds only the
+ * caller's own orders (docs/security.md, "Order identity").
+ */
+export function wireName(clientId: string, clientOrderId: string): string {
+  return `mcp:${clientTag(clientId)}:${clientOrderId}`;
+}
+
+/** What a client sees as an order's name: its own clientOrderId, another client's never. */
+export function presentName(clientId: string, name: string): string {
+  const m = WIRE_PREFIX.exec(name);
+  if (!m) return name; // NT8's own names ("Close position", ATM "Entry", manual orders)
+  return m[1] === clientTag(clientId) ? m[2]! : 'another MCP client';
+}
+
+export function presentOrder<T extends { name: string }>(clientId: string, o: T): T {
+  const name = presentName(clientId, o.name);
+  return name === o.name ? o : { ...o, name };
+}
+
+/**
+ * Exposure reserved by an action the mirror cannot see yet: waiting for the person, or sent and not
+ * answered. `qty` is signed (+ buys, − sells). A place carries its wire name: once NinjaTrader
+ * reports a working order of that name, the order counts instead.
+ */
+interface Reservation {
+  id: string;
+  account: string;
+  instrument: string;
+  qty: number;
+  name?: string;
+  /** The add-on never answered: kept until NinjaTrader reports the named order (or the change). */
+  unknown?: boolean;
+  /** A modify's order and the quantity it asked for: its reservation ends when the mirror shows it. */
+  change?: { orderId: string; quantity: number };
+  /** A reversal's contract and the net position it reversed: its reservation ends when that changes. */
+  reversal?: { instrument: string; from: number };
 }
 
 const RISK_INCREASING = new Set<TradeAction['kind']>(['place', 'modify', 'reverse']);
@@ -100,6 +151,8 @@ export class Trading {
   private readonly pending = new Map<string, PendingConfirmation>();
   /** Send times of risk-increasing actions per grant, for maxOrdersPerMinute. */
   private readonly sent = new Map<string, number[]>();
+  /** In-memory reservations of exposure (see Reservation); checked and taken in one synchronous step. */
+  private readonly reservations = new Map<string, Reservation>();
   private readonly s;
   private readonly offs: (() => void)[] = [];
 
@@ -122,9 +175,12 @@ export class Trading {
         'UPDATE order_requests SET status = @status, result = @result, updated_at = @now WHERE client_id = @client_id AND client_order_id = @client_order_id',
       ),
       reopen: db.prepare(
-        `UPDATE order_requests SET status = 'pending', grant_id = @grant_id, request = @request, result = NULL, updated_at = @now
-         WHERE client_id = @client_id AND client_order_id = @client_order_id AND status = 'cancelled'`,
+        `UPDATE order_requests SET status = 'pending', grant_id = @grant_id, request = @request, result = NULL, sent_at = NULL, updated_at = @now
+         WHERE client_id = @client_id AND client_order_id = @client_order_id AND status IN ('cancelled', 'not_sent')`,
       ),
+      markSent: db.prepare('UPDATE order_requests SET sent_at = @now WHERE client_id = @client_id AND client_order_id = @client_order_id'),
+      interrupted: db.prepare("SELECT client_id, client_order_id, request, sent_at FROM order_requests WHERE status = 'pending'"),
+      clientName: db.prepare('SELECT name FROM clients WHERE id = ?').pluck(),
       addActivity: db.prepare('INSERT INTO activity (ts, kind, message, account) VALUES (?, ?, ?, ?)'),
     };
     // The kill switch survives restarts: an engaged switch stays engaged until a person releases it.
@@ -146,6 +202,7 @@ export class Trading {
       if (ev.kind === 'execution') this.journal.ingest([ev.execution], link.state().simulated);
       onEvent();
     };
+    this.recoverInterrupted();
     link.on('activity', onActivity);
     link.on('snapshot', onSnapshot);
     link.on('event', onDomain);
@@ -154,6 +211,57 @@ export class Trading {
       () => link.off('snapshot', onSnapshot),
       () => link.off('event', onDomain),
     );
+  }
+
+  /**
+   * Start-up: order requests left `pending` were interrupted by a crash (the store's lock file
+   * guarantees no other process owns them). Never sent → `not_sent` (a retry sends it, after the
+   * person's confirmation again). Sent → `unknown` at once (never "in progress" for ever), then
+   * reconciled by the namespaced name against the link's first snapshot: found → `placed` with its
+   * state; not found → stays `unknown`, and the person is told in the activity log and the audit.
+   */
+  private recoverInterrupted(): void {
+    const rows = this.s.interrupted.all() as { client_id: string; client_order_id: string; request: string; sent_at: number | null }[];
+    if (rows.length === 0) return;
+    const sent: { clientId: string; action: Extract<TradeAction, { kind: 'place' }> }[] = [];
+    for (const r of rows) {
+      const action = JSON.parse(r.request) as Extract<TradeAction, { kind: 'place' }>;
+      const who = `${String(this.s.clientName.get(r.client_id) ?? r.client_id)}`;
+      const key = { client_id: r.client_id, client_order_id: r.client_order_id, now: this.deps.now() };
+      if (r.sent_at === null) {
+        const message = `Not placed: the companion stopped before "${describe(action)}" was sent to NinjaTrader (it was waiting for the person's approval). A retry with the same clientOrderId asks again.`;
+        this.s.settle.run({ ...key, status: 'not_sent', result: JSON.stringify({ error: 'not_sent', message }) });
+        this.deps.audit.record({ kind: 'trade', event: 'trade.recovered', clientId: r.client_id, outcome: 'cancelled', detail: `not sent: ${describe(action)} (clientOrderId "${r.client_order_id}")` });
+        this.recordActivity('order', `After a restart: "${describe(action)}" from ${who} (clientOrderId ${r.client_order_id}) was never sent; nothing was placed.`, DASHBOARD_ONLY);
+      } else {
+        const message = `Outcome unknown: the companion stopped after sending "${describe(action)}" to NinjaTrader and before its answer (a crash or restart). The action was NOT retried. Check get_order with clientOrderId "${r.client_order_id}" before trying again.`;
+        this.s.settle.run({ ...key, status: 'unknown', result: JSON.stringify({ error: 'outcome_unknown', message }) });
+        sent.push({ clientId: r.client_id, action: { ...action, clientOrderId: r.client_order_id } });
+      }
+    }
+    if (sent.length === 0) return;
+    const reconcile = () => {
+      this.deps.link.off('snapshot', reconcile);
+      for (const { clientId, action } of sent) {
+        const who = `${String(this.s.clientName.get(clientId) ?? clientId)}`;
+        const key = { client_id: clientId, client_order_id: action.clientOrderId, now: this.deps.now() };
+        const raw = this.deps.link.mirror.orderByName(action.account, wireName(clientId, action.clientOrderId));
+        if (raw) {
+          const order = presentOrder(clientId, raw);
+          const result: TradeResult = { status: 'placed', orders: [order], clientOrderId: action.clientOrderId, simulated: this.deps.link.state().simulated, message: `${describe(action)}: order ${order.orderId} is ${order.state} (found at NinjaTrader after a restart).` };
+          this.s.settle.run({ ...key, status: 'placed', result: JSON.stringify(result) });
+          this.deps.audit.record({ kind: 'trade', event: 'trade.recovered', clientId, outcome: 'ok', detail: `found after a restart: ${describe(action)} → ${order.orderId} ${order.state}` });
+          this.recordActivity('order', `After a restart: "${describe(action)}" from ${who} (clientOrderId ${action.clientOrderId}) was found at NinjaTrader as ${order.orderId} (${order.state}).`, DASHBOARD_ONLY);
+        } else {
+          const message = `Outcome unknown: the companion stopped (crash or restart) after sending "${describe(action)}" to NinjaTrader, and NinjaTrader's order list does not have it. It was NOT resent: the person at the desktop has been told to check NinjaTrader. If it is not there, place it again with a new clientOrderId.`;
+          this.s.settle.run({ ...key, status: 'unknown', result: JSON.stringify({ error: 'outcome_unknown', message }) });
+          this.deps.audit.record({ kind: 'trade', event: 'trade.recovered', clientId, outcome: 'unknown', detail: `outcome unknown after a restart: ${describe(action)} (clientOrderId "${action.clientOrderId}")` });
+          this.recordActivity('order', `Needs you: outcome unknown after a restart for "${describe(action)}" from ${who} (clientOrderId ${action.clientOrderId}). It was sent to NinjaTrader before the companion stopped, but NinjaTrader does not list it. Check NinjaTrader's Orders tab; nothing was resent.`, DASHBOARD_ONLY);
+        }
+      }
+    };
+    this.deps.link.on('snapshot', reconcile);
+    this.offs.push(() => this.deps.link.off('snapshot', reconcile));
   }
 
   get link(): AddonLink {
@@ -192,8 +300,7 @@ export class Trading {
       // Orders waiting for a human decision are risk too: refuse the risk-increasing ones now.
       for (const [id, p] of this.pending) {
         if (RISK_INCREASING.has(p.kind)) {
-          p.closedByKillSwitch = true;
-          this.finishConfirmation(id, 'denied');
+          this.finishConfirmation(id, 'kill_switch');
         }
       }
     }
@@ -257,22 +364,25 @@ export class Trading {
     p.resolve(decision);
   }
 
-  private async confirm(grant: GrantRecord, tool: string, action: TradeAction, wait: ExecuteWait): Promise<ConfirmationDecision | 'kill_switch'> {
+  private async confirm(grant: GrantRecord, tool: string, action: TradeAction, wait: ExecuteWait): Promise<ConfirmationDecision> {
     const now = this.deps.now();
     const id = randomId('cnf');
+    // A change is shown with the order it changes: instrument, side, and what it is now → what it becomes.
+    const target = action.kind === 'modify' ? this.deps.link.mirror.orderById(action.account, action.orderId) : undefined;
     const confirmation: OrderConfirmation = {
       id,
       clientId: grant.clientId,
       clientName: grant.clientName,
       tool,
-      summary: describe(action),
+      summary: action.kind === 'modify' && target ? describeChange(action, target) : describe(action),
       account: 'account' in action ? action.account : action.accounts.join(', '),
-      instrument: 'instrument' in action ? (action.instrument ?? null) : null,
-      side: action.kind === 'place' ? action.action : null,
-      quantity: action.kind === 'place' || action.kind === 'modify' ? (action.quantity ?? null) : null,
-      orderType: action.kind === 'place' ? action.orderType : null,
-      limitPrice: action.kind === 'place' || action.kind === 'modify' ? (action.limitPrice ?? null) : null,
-      stopPrice: action.kind === 'place' || action.kind === 'modify' ? (action.stopPrice ?? null) : null,
+      instrument: 'instrument' in action ? (action.instrument ?? null) : (target?.instrument ?? null),
+      side: action.kind === 'place' ? action.action : (target?.action ?? null),
+      quantity: action.kind === 'place' ? action.quantity : action.kind === 'modify' ? (action.quantity ?? target?.quantity ?? null) : null,
+      orderType: action.kind === 'place' ? action.orderType : (target?.orderType ?? null),
+      limitPrice: action.kind === 'place' || action.kind === 'modify' ? (action.limitPrice ?? target?.limitPrice ?? null) : null,
+      stopPrice: action.kind === 'place' || action.kind === 'modify' ? (action.stopPrice ?? target?.stopPrice ?? null) : null,
+      ...(target ? { current: { quantity: target.quantity, filled: target.filled, limitPrice: target.limitPrice, stopPrice: target.stopPrice } } : {}),
       estimatedRisk: this.estimateRisk(action),
       simulated: this.deps.link.state().simulated,
       createdAt: new Date(now).toISOString(),
@@ -311,7 +421,7 @@ export class Trading {
       if (signal.aborted) onAbort();
       else if (onWaiting) notice();
     });
-    const decision = entry?.closedByKillSwitch ? 'kill_switch' : decided;
+    const decision = decided;
     this.deps.audit.record({
       kind: 'trade',
       event: 'trade.confirmation',
@@ -380,20 +490,42 @@ export class Trading {
     checkKill();
     // 4. The link must be up; otherwise say so at once (the seed product's 408 addon_disconnected).
     this.assertConnected();
-    // 5. Per-grant limits.
-    this.checkLimits(grant, action, refuse);
+    // 5. Per-grant limits, on the account's exposure, checked and reserved in one synchronous step
+    //    (no await in between: that is the per-account lock; concurrent calls see each other).
+    let held: Reservation | null = this.checkLimits(grant, action, refuse);
+    const release = () => {
+      if (held && !held.unknown) this.reservations.delete(held.id);
+    };
 
-    // 6. Idempotency: the client order id is recorded before the order can leave.
-    if (action.kind === 'place') {
-      const reserved = this.s.reserve.run({
-        client_id: grant.clientId,
-        client_order_id: action.clientOrderId,
-        grant_id: grant.id,
-        request: JSON.stringify(action),
-        now: this.deps.now(),
-      }).changes;
-      if (reserved !== 1 && !this.reopenCancelled(grant, action)) return this.duplicate(grant, action);
+    try {
+      // 6. Idempotency: the client order id is recorded before the order can leave.
+      if (action.kind === 'place') {
+        const reserved = this.s.reserve.run({
+          client_id: grant.clientId,
+          client_order_id: action.clientOrderId,
+          grant_id: grant.id,
+          request: JSON.stringify(action),
+          now: this.deps.now(),
+        }).changes;
+        if (reserved !== 1 && !this.reopenCancelled(grant, action)) return this.duplicate(grant, action);
+      }
+      return await this.guarded(grant, tool, action, wait, refuse, checkKill, () => held, (r) => (held = r));
+    } finally {
+      // Answered, refused, denied, cancelled or failed: the mirror (or nothing) carries it now.
+      release();
     }
+  }
+
+  private async guarded(
+    grant: GrantRecord,
+    tool: string,
+    action: TradeAction,
+    wait: ExecuteWait,
+    refuse: (code: string, message: string) => never,
+    checkKill: () => void,
+    held: () => Reservation | null,
+    hold: (r: Reservation | null) => void,
+  ): Promise<TradeResult> {
     const settle = (status: string, result: unknown) => {
       if (action.kind !== 'place') return;
       this.s.settle.run({ client_id: grant.clientId, client_order_id: action.clientOrderId, status, result: JSON.stringify(result), now: this.deps.now() });
@@ -418,11 +550,15 @@ export class Trading {
         settle(decision === 'cancelled' ? 'cancelled' : decision === 'kill_switch' ? 'rejected' : 'denied', { error: err.code, message: err.message });
         throw err;
       }
-      // The world may have changed while the person decided.
+      // The world may have changed while the person decided: the guard runs again at the moment of
+      // approval, against everything else reserved or working now (its own reservation excepted).
       try {
         checkKill();
         this.assertConnected();
-        this.checkLimits(grant, action, refuse);
+        const mine = held();
+        if (mine) this.reservations.delete(mine.id);
+        hold(null);
+        hold(this.checkLimits(grant, action, refuse));
       } catch (e) {
         settle('rejected', { error: (e as Refusal).code, message: (e as Error).message });
         throw e;
@@ -432,7 +568,11 @@ export class Trading {
     // 8. Durable audit row, then the order leaves.
     this.deps.audit.record(
       { kind: 'trade', event: 'trade.submit', clientId: grant.clientId, grantId: grant.id, tool, args: action, outcome: 'ok', detail: describe(action) },
-      { durable: true },
+      {
+        durable: true,
+        // Recorded with the submit row: after a crash, "sent" and "never sent" are told apart by it.
+        also: action.kind === 'place' ? () => this.s.markSent.run({ client_id: grant.clientId, client_order_id: action.clientOrderId, now: this.deps.now() }) : undefined,
+      },
     );
     if (RISK_INCREASING.has(action.kind)) this.noteSent(grant.id);
     // 9. The add-on's answer: the idempotency record and the audit row are written together.
@@ -442,17 +582,28 @@ export class Trading {
         { also: () => settle(status, payload) },
       );
     try {
-      const result = await this.send(action);
+      const result = await this.send(grant, action);
       record('ok', result.status, result, result.message);
       return result;
     } catch (e) {
       const code = (e as { code?: string }).code ?? 'internal';
       let err: Refusal;
       let status: string;
+      const mine = held();
+      // The order may exist: keep counting it until NinjaTrader reports it by its name.
+      if (code === 'addon_timeout' && (mine?.name || mine?.change || mine?.reversal)) mine.unknown = true;
       if (code === 'addon_timeout') {
         // Also a link that dropped after the request left: the order may exist (link.ts).
+        // Say what happened: no answer in time, a link that dropped, or an answer that could not be read.
+        const reason = (e as { reason?: string }).reason;
+        const what =
+          reason === 'disconnected'
+            ? 'the link to NinjaTrader dropped before the add-on answered'
+            : reason === 'malformed_result'
+              ? "the add-on's answer could not be read"
+              : `the NinjaTrader add-on did not answer within ${this.opts.addonTimeoutMs / 1000} s`;
         const message =
-          `Outcome unknown: the NinjaTrader add-on did not answer within ${this.opts.addonTimeoutMs / 1000} s. ` +
+          `Outcome unknown: ${what}. ` +
           `The action was NOT retried. Check ${action.kind === 'place' ? `get_order with clientOrderId "${action.clientOrderId}"` : 'list_orders and list_positions'} before trying again.`;
         status = 'unknown';
         err = new Refusal('outcome_unknown', message, action.kind === 'place' ? { clientOrderId: action.clientOrderId } : {});
@@ -493,40 +644,140 @@ export class Trading {
   }
 
   /**
-   * Net position in the contract's root across every month held: in roll week "ES 12-26" and
-   * "ES 03-27" are one exposure, so a client cannot hold its maximum in each month.
+   * The account's exposure in the contract's root across every month held (in roll week "ES 12-26"
+   * and "ES 03-27" are one exposure): the net position, and separately the buys and the sells that
+   * could still add to it — working orders' unfilled quantity, orders in flight and orders waiting
+   * for the person (every client's: the limit is on the account's real exposure).
    */
-  private netPosition(account: string, contract: string): number {
+  private exposure(account: string, contract: string): { position: number; buys: number; sells: number } {
     const root = rootOfContract(contract);
-    let net = 0;
-    for (const p of this.deps.link.mirror.positions(account)) {
-      if (p.marketPosition === 'Flat') continue;
-      if (root ? rootOfContract(p.instrument) !== root : p.instrument !== contract) continue;
-      net += p.marketPosition === 'Long' ? p.quantity : -p.quantity;
+    const same = (i: string) => (root ? rootOfContract(i) === root : i === contract);
+    const mirror = this.deps.link.mirror;
+    let position = 0;
+    for (const p of mirror.positions(account)) {
+      if (p.marketPosition === 'Flat' || !same(p.instrument)) continue;
+      position += p.marketPosition === 'Long' ? p.quantity : -p.quantity;
     }
-    return net;
+    let buys = 0;
+    let sells = 0;
+    const live = new Set<string>();
+    for (const o of mirror.orders(account, { working: true })) {
+      if (!same(o.instrument)) continue;
+      if (o.name) live.add(o.name);
+      const left = Math.max(0, o.quantity - o.filled);
+      if (actionSign(o.action) > 0) buys += left;
+      else sells += left;
+    }
+    for (const r of this.reservations.values()) {
+      if (r.account !== account || !same(r.instrument)) continue;
+      if (r.name && live.has(r.name)) continue; // the working order counts instead
+      if (r.unknown && r.name && mirror.orderByName(account, r.name)) {
+        this.reservations.delete(r.id); // NinjaTrader reported it (working or done): it counts as such
+        continue;
+      }
+      if (r.unknown && r.reversal) {
+        const p = mirror.position(account, r.reversal.instrument);
+        const now = !p || p.marketPosition === 'Flat' ? 0 : p.marketPosition === 'Long' ? p.quantity : -p.quantity;
+        if (now !== r.reversal.from) {
+          this.reservations.delete(r.id); // the position moved: the mirror counts the reversal
+          continue;
+        }
+      }
+      if (r.unknown && r.change) {
+        const o = mirror.orderById(account, r.change.orderId);
+        if (!o || isTerminal(o.state) || o.quantity >= r.change.quantity) {
+          this.reservations.delete(r.id); // the change is reported (or the order is gone): the mirror counts it
+          continue;
+        }
+      }
+      if (r.qty > 0) buys += r.qty;
+      else sells -= r.qty;
+    }
+    return { position, buys, sells };
   }
 
-  private checkLimits(grant: GrantRecord, action: TradeAction, refuse: (code: string, message: string) => never): void {
+  /**
+   * Checks a risk-increasing action against the grant's limits and returns the exposure it reserves
+   * (already recorded), or throws. Synchronous on purpose: check and reservation cannot interleave.
+   */
+  private checkLimits(grant: GrantRecord, action: TradeAction, refuse: (code: string, message: string) => never): Reservation | null {
     const L = grant.limits;
-    if (!RISK_INCREASING.has(action.kind)) return;
-    const qty = action.kind === 'place' || action.kind === 'modify' ? action.quantity : undefined;
-    if (qty !== undefined && qty > L.maxOrderQuantity) {
-      refuse('limit_max_order_quantity', `Refused by limit: quantity ${qty} exceeds this client's maximum of ${L.maxOrderQuantity} per order.`);
-    }
+    if (!RISK_INCREASING.has(action.kind) || !('account' in action)) return null;
+    // What the action adds: an instrument and a signed quantity in its direction.
+    let instrument: string | null = null;
+    let qty = 0;
+    let orderQty: number | undefined;
+    let reduceOnly = false;
+    let name: string | undefined;
     if (action.kind === 'place') {
-      const current = this.netPosition(action.account, action.instrument);
-      const projected = current + (isBuy(action.action) ? action.quantity : -action.quantity);
-      if (Math.abs(projected) > L.maxPositionPerInstrument && Math.abs(projected) > Math.abs(current)) {
+      instrument = action.instrument;
+      qty = isBuy(action.action) ? action.quantity : -action.quantity;
+      orderQty = action.quantity;
+      name = wireName(grant.clientId, action.clientOrderId);
+    } else if (action.kind === 'modify') {
+      orderQty = action.quantity;
+      const o = this.deps.link.mirror.orderById(action.account, action.orderId);
+      if (o) {
+        instrument = o.instrument;
+        const sign = actionSign(o.action);
+        const delta = action.quantity === undefined ? 0 : action.quantity - o.quantity;
+        qty = sign * Math.max(0, delta);
+        // Only lowering the quantity, no price change: always allowed (it removes risk).
+        reduceOnly = delta < 0 && action.limitPrice === undefined && action.stopPrice === undefined;
+      }
+    } else if (action.kind === 'reverse') {
+      // One market order of twice the position: the per-order limit applies to it.
+      const p = this.deps.link.mirror.position(action.account, action.instrument);
+      if (p && p.marketPosition !== 'Flat') {
+        instrument = action.instrument;
+        orderQty = 2 * p.quantity;
+        qty = p.marketPosition === 'Long' ? -orderQty : orderQty;
+        if (orderQty > L.maxOrderQuantity) {
+          refuse('limit_max_order_quantity', `Refused by limit: reversing the ${p.quantity}-lot ${action.instrument} position is one order of ${orderQty}, over this client's maximum of ${L.maxOrderQuantity} per order. Flatten, then place a new order within the limit.`);
+        }
+        orderQty = undefined;
+      }
+    }
+    if (orderQty !== undefined && orderQty > L.maxOrderQuantity) {
+      refuse('limit_max_order_quantity', `Refused by limit: quantity ${orderQty} exceeds this client's maximum of ${L.maxOrderQuantity} per order.`);
+    }
+    if (instrument !== null && !reduceOnly) {
+      const e = this.exposure(action.account, instrument);
+      const dir = qty > 0 || (qty === 0 && action.kind === 'modify' && this.modifySide(action) > 0) ? 1 : -1;
+      const before = e.position + (dir > 0 ? e.buys : -e.sells);
+      const after = before + qty;
+      // A modify that changes a price can make a resting order fill: its worst case must be within the
+      // limit, even if nothing new is added. A new order may always reduce.
+      const over = action.kind === 'modify' ? Math.abs(after) > L.maxPositionPerInstrument : Math.abs(after) > L.maxPositionPerInstrument && Math.abs(after) > Math.abs(before);
+      if (over) {
+        const root = rootOfContract(instrument) ?? instrument;
         refuse(
           'limit_max_position',
-          `Refused by limit: this order would take the ${rootOfContract(action.instrument) ?? action.instrument} position on ${action.account} (all contract months) from ${current} to ${projected}; this client's maximum is ${L.maxPositionPerInstrument} contracts.`,
+          `Refused by limit: this ${action.kind === 'place' ? 'order' : action.kind === 'modify' ? 'change' : 'reversal'} could take the ${root} position on ${action.account} (all contract months) from ${before} to ${after} ` +
+            `(position ${e.position}, plus working, in-flight and pending ${dir > 0 ? 'buys' : 'sells'} of ${dir > 0 ? e.buys : e.sells}); this client's maximum is ${L.maxPositionPerInstrument} contracts.`,
         );
       }
     }
     if (this.recentSends(grant.id) >= L.maxOrdersPerMinute) {
       refuse('limit_orders_per_minute', `Refused by limit: this client already sent ${L.maxOrdersPerMinute} orders in the last minute (its maximum). Wait and retry.`);
     }
+    if (instrument === null || qty === 0) return null;
+    const r: Reservation = {
+      id: randomId('rsv'),
+      account: action.account,
+      instrument,
+      qty,
+      ...(name ? { name } : {}),
+      ...(action.kind === 'modify' && action.quantity !== undefined ? { change: { orderId: action.orderId, quantity: action.quantity } } : {}),
+      ...(action.kind === 'reverse' ? { reversal: { instrument, from: -qty / 2 } } : {}),
+    };
+    this.reservations.set(r.id, r);
+    return r;
+  }
+
+  private modifySide(action: Extract<TradeAction, { kind: 'modify' }>): number {
+    const o = this.deps.link.mirror.orderById(action.account, action.orderId);
+    return o ? actionSign(o.action) : 1;
   }
 
   /** A request the client cancelled before anyone decided sent nothing: a retry may use its id again. */
@@ -546,7 +797,9 @@ export class Trading {
     }
     if (row.status === 'unknown') {
       // Reconcile by the client order id (carried as the NT8 order name), never resubmit.
-      const found = this.deps.link.mirror.order(action.account, action.clientOrderId);
+      // Only this client's own namespaced name: never an NT8 order id, never another client's order.
+      const raw = this.deps.link.mirror.orderByName(action.account, wireName(grant.clientId, action.clientOrderId));
+      const found = raw ? presentOrder(grant.clientId, raw) : undefined;
       if (found) {
         const result: TradeResult = { status: 'placed', orders: [found], clientOrderId: action.clientOrderId, duplicate: true, simulated, message: `Found order ${found.orderId} for clientOrderId "${action.clientOrderId}" (${found.state}); nothing new was placed.` };
         this.s.settle.run({ client_id: grant.clientId, client_order_id: action.clientOrderId, status: 'placed', result: JSON.stringify(result), now: this.deps.now() });
@@ -561,7 +814,7 @@ export class Trading {
     return { ...(first as unknown as TradeResult), duplicate: true, message: `Already placed earlier with clientOrderId "${action.clientOrderId}"; nothing new was placed. ${String(first.message ?? '')}` };
   }
 
-  private async send(action: TradeAction): Promise<TradeResult> {
+  private async send(grant: GrantRecord, action: TradeAction): Promise<TradeResult> {
     const link = this.deps.link;
     const o = { timeoutMs: this.opts.addonTimeoutMs };
     const simulated = link.state().simulated;
@@ -579,11 +832,11 @@ export class Trading {
             stopPrice: action.stopPrice,
             timeInForce: action.timeInForce,
             ocoId: action.ocoId,
-            name: action.clientOrderId,
+            name: wireName(grant.clientId, action.clientOrderId),
           },
           o,
         );
-        return { status: 'placed', orders: [r.order], clientOrderId: action.clientOrderId, simulated, message: `${describe(action)}: order ${r.order.orderId} is ${r.order.state}.` };
+        return { status: 'placed', orders: [presentOrder(grant.clientId, r.order)], clientOrderId: action.clientOrderId, simulated, message: `${describe(action)}: order ${r.order.orderId} is ${r.order.state}.` };
       }
       case 'modify': {
         const r = await link.request('changeOrder', { account: action.account, orderId: action.orderId, quantity: action.quantity, limitPrice: action.limitPrice, stopPrice: action.stopPrice }, o);
@@ -646,6 +899,16 @@ export function describe(a: TradeAction): string {
     case 'reverse':
       return `Reverse the ${a.instrument} position on ${a.account}`;
   }
+}
+
+/** "Change order ORD-3 (Buy 2 ES 12-26 LIMIT) on Sim101: qty 2 → 3, limit 5900.00 → 5905.00". */
+export function describeChange(a: Extract<TradeAction, { kind: 'modify' }>, o: Order): string {
+  const px = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toFixed(2));
+  const parts: string[] = [];
+  if (a.quantity !== undefined) parts.push(`qty ${o.quantity} → ${a.quantity}${o.filled ? ` (${o.filled} filled)` : ''}`);
+  if (a.limitPrice !== undefined) parts.push(`limit ${px(o.limitPrice)} → ${px(a.limitPrice)}`);
+  if (a.stopPrice !== undefined) parts.push(`stop ${px(o.stopPrice)} → ${px(a.stopPrice)}`);
+  return `Change order ${o.orderId} (${o.action} ${o.quantity} ${o.instrument} ${o.orderType.toUpperCase()}) on ${a.account}: ${parts.join(', ')}`;
 }
 
 /** 95_000 ms → "1:35". */

@@ -190,7 +190,7 @@ test('every tool, every refusal: isError, a sentence, a stable code, one audit r
     await refused(a, 'modify_order', { account: 'Sim101', orderId: 'x', quantity: 4 }, 'limit_max_order_quantity');
     await ok(a, 'place_order', buy({ quantity: 3 }));
     await until(async () => (await call(a, 'list_positions', {})).s.positions[0]?.quantity === 3, 'long 3');
-    await refused(a, 'place_order', buy({ quantity: 2 }), 'limit_max_position', { text: /from 3 to 5; this client's maximum is 4 contracts/ });
+    await refused(a, 'place_order', buy({ quantity: 2 }), 'limit_max_position', { text: /from 3 to 5 \(position 3, .*\); this client's maximum is 4 contracts/ });
     await ok(a, 'flatten_everything');
     const burst = await connect('Burst', { confirmPolicy: 'never', limits: { maxOrdersPerMinute: 1 } });
     await ok(burst, 'place_order', buy({ orderType: 'LIMIT', limitPrice: 5900 }));

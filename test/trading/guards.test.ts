@@ -59,7 +59,7 @@ test('limits: quantity per order, net position per instrument, orders per minute
     await until(async () => c.link.mirror.positions('Sim101')[0]?.quantity === 3, 'the fill in the mirror');
     const over = await call(conn, 'place_order', market({ quantity: 2 }));
     assert.equal(over.code, 'limit_max_position');
-    assert.match(over.text, /from 3 to 5; this client's maximum is 4/);
+    assert.match(over.text, /from 3 to 5 \(position 3, plus working, in-flight and pending buys of 0\); this client's maximum is 4/);
     // Reducing is always allowed by the position limit.
     assert.equal((await call(conn, 'place_order', market({ action: 'SELL', quantity: 2 }))).isError, false);
     assert.equal((await call(conn, 'place_order', market({ quantity: 1 }))).isError, false);
@@ -160,7 +160,7 @@ test('unknown outcome: the add-on does not answer in time → outcome_unknown, n
     assert.match(r.text, /slow-1/);
     c.simulator!.resumeResponses();
     // NT8 did place it in the end; the retry finds it by clientOrderId instead of placing again.
-    await until(async () => c.link.mirror.order('Sim101', 'slow-1'), 'the late order in the mirror');
+    await until(async () => c.link.mirror.orders('Sim101').find((o) => o.name.endsWith(':slow-1')), 'the late order in the mirror');
     const retry = await call(conn, 'place_order', market({ orderType: 'LIMIT', limitPrice: 5980, clientOrderId: 'slow-1' }));
     assert.equal(retry.isError, false, retry.text);
     assert.equal(retry.s.duplicate, true);

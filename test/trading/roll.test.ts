@@ -103,7 +103,7 @@ test('roll week: the net position limit counts every month of a root as one expo
     const mar = await call(conn, 'place_order', { account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1, clientOrderId: 'mar-1' });
     assert.equal(mar.isError, true, mar.text);
     assert.equal(mar.code, 'limit_max_position');
-    assert.match(mar.text, /ES position on Sim101 \(all contract months\) from 3 to 4/);
+    assert.match(mar.text, /could take the ES position on Sim101 \(all contract months\) from 3 to 4/);
     // Reducing through the other month (a calendar spread) lowers the net exposure and is allowed.
     const spread = await call(conn, 'place_order', { account: 'Sim101', instrument: 'ES 03-27', action: 'SELL', quantity: 1, clientOrderId: 'mar-s1' });
     assert.equal(spread.isError, false, spread.text);

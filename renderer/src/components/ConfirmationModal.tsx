@@ -49,19 +49,33 @@ export function ConfirmationModal(props: { confirmation: OrderConfirmation; queu
           <dt>Side</dt>
           <dd className={side.startsWith('B') ? 'buy' : side.startsWith('S') ? 'sell' : ''}>{c.side ?? '—'}</dd>
           <dt>Quantity</dt>
-          <dd data-testid="confirmation-quantity">{c.quantity ?? '—'}</dd>
+          <dd data-testid="confirmation-quantity">
+            {c.quantity ?? '—'}
+            {c.current && (
+              <span className="muted" data-testid="confirmation-current-quantity">
+                {' '}(now {c.current.quantity}
+                {c.current.filled ? `, ${c.current.filled} filled` : ''})
+              </span>
+            )}
+          </dd>
           <dt>Type</dt>
           <dd>{c.orderType ?? '—'}</dd>
           {c.limitPrice !== null && (
             <>
               <dt>Limit price</dt>
-              <dd>{fmtPrice(c.limitPrice)}</dd>
+              <dd>
+                {fmtPrice(c.limitPrice)}
+                {c.current && c.current.limitPrice !== null && c.current.limitPrice !== c.limitPrice && <span className="muted"> (now {fmtPrice(c.current.limitPrice)})</span>}
+              </dd>
             </>
           )}
           {c.stopPrice !== null && (
             <>
               <dt>Stop price</dt>
-              <dd>{fmtPrice(c.stopPrice)}</dd>
+              <dd>
+                {fmtPrice(c.stopPrice)}
+                {c.current && c.current.stopPrice !== null && c.current.stopPrice !== c.stopPrice && <span className="muted"> (now {fmtPrice(c.current.stopPrice)})</span>}
+              </dd>
             </>
           )}
           <dt>Estimated risk</dt>

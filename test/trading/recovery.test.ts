@@ -1,0 +1,158 @@
+// Honest recovery after a crash (issue 9, finding 4). A real companion process (`npm start` with
+// --link addon) is killed with SIGKILL while one order is at the add-on, one awaits the person and
+// one was sent but lost with the link; NinjaTrader (the simulator engine, kept alive in this
+// process) outlives it. After a restart on the same data dir and port, the rows left pending are
+// reconciled against the add-on's snapshot by their namespaced name: found → placed with its state;
+// never sent → not_sent (a retry sends it); sent but not found → outcome_unknown, told to the person,
+// and a retry says so instead of "in progress" for ever.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { connectWithOAuth, HeadlessProvider, type ConnectedClient } from '../helpers/sdk-client.ts';
+import { call, until } from '../helpers/tools.ts';
+import { startSimulatorAddon, type SimulatorAddon } from '../../src/simulator/addon.ts';
+import { SimEngine } from '../../src/simulator/engine.ts';
+import type { OrderConfirmation, PendingConsent } from '../../src/control/contract.ts';
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+async function startProcess(dir: string, port: number) {
+  rmSync(join(dir, 'pairing.json'), { force: true }); // a previous run's file carries its old secret
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--port', String(port), '--data-dir', dir, '--link', 'addon', '--pairing-file', join(dir, 'pairing.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  await until(async () => out.includes('Press Ctrl+C') || child.exitCode !== null, 'the companion process to start', 30_000);
+  assert.ok(out.includes('Press Ctrl+C'), out);
+  const origin = `http://127.0.0.1:${port}`;
+  const token = readFileSync(join(dir, 'control-token'), 'utf8').trim();
+  const control = async <T,>(path: string, body?: unknown): Promise<T> => {
+    const r = await fetch(`${origin}/control/v1${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const j = (await r.json()) as T;
+    if (!r.ok) throw new Error(`${path} → ${r.status} ${JSON.stringify(j)}`);
+    return j;
+  };
+  // The pairing file is written in the background (atomically, by rename): wait for this run's.
+  const pairingPath = join(dir, 'pairing.json');
+  await until(async () => existsSync(pairingPath), 'the pairing file', 10_000);
+  const pairing = JSON.parse(readFileSync(pairingPath, 'utf8')) as { url: string; secret: string };
+  return { child, exited, control, pairing, mcpUrl: `${origin}/mcp`, out: () => out };
+}
+
+function attach(engine: SimEngine, pairing: { url: string; secret: string }): SimulatorAddon {
+  return startSimulatorAddon({ url: pairing.url, secret: pairing.secret, engine, quoteIntervalMs: 0, hours: '24x7' });
+}
+
+const limit = (clientOrderId: string, limitPrice: number) => ({ account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1, orderType: 'LIMIT', limitPrice, clientOrderId });
+
+test('after kill -9: an order found at NinjaTrader is placed, one never sent is not_sent and can be retried, one sent and lost is outcome_unknown for the person', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ntmcp-crash-'));
+  const port = await freePort();
+  const engine = new SimEngine({ startTime: Date.now(), seed: 42, hours: '24x7' });
+  let p1: Awaited<ReturnType<typeof startProcess>> | undefined;
+  let p2: Awaited<ReturnType<typeof startProcess>> | undefined;
+  let sim1: SimulatorAddon | undefined;
+  let sim2: SimulatorAddon | undefined;
+  let conn: ConnectedClient | undefined;
+  let client2: Client | undefined;
+  try {
+    p1 = await startProcess(dir, port);
+    sim1 = attach(engine, p1.pairing);
+    await sim1.connected;
+    sim1.setQuote('ES', 6000);
+    const first = p1;
+    conn = await connectWithOAuth(
+      p1.mcpUrl,
+      async (id) => {
+        const consent = await until(async () => (await first.control<{ consents: PendingConsent[] }>('/consents')).consents.find((x) => x.id === id), 'the consent');
+        await first.control(`/consents/${consent.id}/approve`, { scope: 'mcp:read mcp:trade', accounts: ['Sim101'], confirmPolicy: 'always' });
+      },
+      new HeadlessProvider('http://127.0.0.1:9000/cb', 'Crash Test'),
+    );
+    const approveOne = async (summary: RegExp) => {
+      const cf = await until(async () => (await first.control<{ confirmations: OrderConfirmation[] }>('/confirmations')).confirmations.find((x) => summary.test(x.summary)), `confirmation ${summary}`);
+      await first.control(`/confirmations/${cf.id}/approve`, {});
+    };
+    // "NinjaTrader" is busy: requests reach it but are not answered yet.
+    sim1.pauseResponses();
+    const atAddon = call(conn, 'place_order', limit('at-addon', 5990)).catch(() => undefined);
+    await approveOne(/@ 5990\.00/);
+    const lost = call(conn, 'place_order', limit('lost-1', 5980)).catch(() => undefined);
+    await approveOne(/@ 5980\.00/);
+    await until(async () => sim1!.heldRequests() === 2, 'both requests at the add-on');
+    const waiting = call(conn, 'place_order', limit('awaiting', 5970)).catch(() => undefined);
+    await until(async () => (await first.control<{ confirmations: OrderConfirmation[] }>('/confirmations')).confirmations.length === 1, 'the third awaits the person');
+
+    // Crash.
+    p1.child.kill('SIGKILL');
+    await p1.exited;
+    void atAddon; void lost; void waiting;
+    // NinjaTrader carries on: it processes the first request; the second was lost with the link.
+    sim1.dropHeldRequests((r) => (r.params as { name?: string }).name?.endsWith(':lost-1') === true);
+    sim1.resumeResponses();
+    await sim1.close();
+    assert.equal(engine.orders('Sim101').length, 1, 'exactly the first order exists at NinjaTrader');
+
+    // Restart on the same data dir and port; the add-on reconnects and sends its snapshot.
+    p2 = await startProcess(dir, port);
+    sim2 = attach(engine, p2.pairing);
+    await sim2.connected;
+    const second = p2;
+    client2 = new Client({ name: 'sdk-test', version: '1.0.0' });
+    await client2.connect(new StreamableHTTPClientTransport(new URL(p2.mcpUrl), { authProvider: conn.provider }));
+    const conn2: ConnectedClient = { client: client2, transport: undefined as never, provider: conn.provider, close: () => client2!.close() };
+
+    // Found at NinjaTrader → placed, with its state; the retry places nothing new.
+    const r1 = await call(conn2, 'place_order', limit('at-addon', 5990));
+    assert.equal(r1.isError, false, r1.text);
+    assert.equal(r1.s.duplicate, true);
+    assert.equal(r1.s.orders[0].name, 'at-addon');
+    assert.equal(r1.s.orders[0].state, 'Working');
+
+    // Never sent → the retry sends it (after the person approves it again).
+    const r3p = call(conn2, 'place_order', limit('awaiting', 5970));
+    const cf = await until(async () => (await second.control<{ confirmations: OrderConfirmation[] }>('/confirmations')).confirmations[0], 'the retry asks the person again');
+    await second.control(`/confirmations/${cf.id}/approve`, {});
+    const r3 = await r3p;
+    assert.equal(r3.isError, false, r3.text);
+    assert.notEqual(r3.s.duplicate, true);
+    assert.equal(engine.orders('Sim101').length, 2);
+
+    // Sent, but NinjaTrader does not have it → outcome_unknown, said to the person and to the retry.
+    const r2 = await call(conn2, 'place_order', limit('lost-1', 5980));
+    assert.equal(r2.code, 'outcome_unknown', r2.text);
+    assert.match(r2.text, /restart/i);
+    assert.equal(engine.orders('Sim101').length, 2, 'nothing resent blindly');
+    const activity = await second.control<{ rows: { message: string }[] }>('/activity?limit=50');
+    assert.ok(activity.rows.some((a) => /lost-1/.test(a.message) && /unknown/i.test(a.message)), JSON.stringify(activity.rows.map((a) => a.message)));
+  } finally {
+    await client2?.close().catch(() => {});
+    await conn?.close().catch(() => {});
+    await sim1?.close();
+    await sim2?.close();
+    for (const p of [p1, p2]) {
+      if (p && p.child.exitCode === null) {
+        p.child.kill('SIGTERM');
+        await p.exited;
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
