@@ -6,7 +6,7 @@ import type { ActivityRow, ConfirmationDecision, OrderConfirmation } from '../co
 import type { TradingControl } from '../control/api.ts';
 import type { EventBus } from '../events.ts';
 import type { Activity, AddonLink } from '../ninjatrader/link.ts';
-import { resolveInstrument, rootOfContract } from '../ninjatrader/instruments.ts';
+import { rootOfContract } from '../ninjatrader/instruments.ts';
 import type { DomainEvent, Order } from '../ninjatrader/protocol.ts';
 import { actionSign, isTerminal } from '../ninjatrader/protocol.ts';
 import { scopeIncludes } from '../oauth/policy.ts';
@@ -434,14 +434,12 @@ export class Trading {
     return decision;
   }
 
-  /** Dollar risk where computable: a stop-limit's distance between stop and limit, × point value × qty. */
-  private estimateRisk(action: TradeAction): number | null {
-    if (action.kind !== 'place') return null;
-    const spec = resolveInstrument(action.instrument, new Date(this.deps.now()))?.spec;
-    if (!spec) return null;
-    if (action.orderType === 'StopLimit' && action.limitPrice !== undefined && action.stopPrice !== undefined) {
-      return Math.abs(action.limitPrice - action.stopPrice) * spec.pointValue * action.quantity;
-    }
+  /**
+   * Dollar risk to a protective stop. No order carries one yet (brackets come with the trading
+   * work), so it is null: the gap between a stop-limit's stop and limit was shown here before,
+   * and that is slippage room, not risk — a number that looked like a loss cap and was not.
+   */
+  private estimateRisk(_action: TradeAction): number | null {
     return null;
   }
 

@@ -80,3 +80,16 @@ test('the modify prompt shows the instrument, the side, and the current quantity
     await done();
   }
 });
+
+test('a stop-limit prompt shows no "estimated risk": the stop-limit band is slippage room, not a loss cap', async () => {
+  const { c, conn, done } = await setup({});
+  try {
+    const p = call(conn, 'place_order', { account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 2, orderType: 'STOPLIMIT', stopPrice: 6010, limitPrice: 6011, clientOrderId: 'sl-1' });
+    const conf = await c.waitForConfirmation();
+    assert.equal(conf.estimatedRisk, null, 'before: $100 (1 point × $50 × 2) shown as risk');
+    await c.controlJson(`/confirmations/${conf.id}/deny`, { method: 'POST' });
+    assert.equal((await p).code, 'confirmation_denied');
+  } finally {
+    await done();
+  }
+});

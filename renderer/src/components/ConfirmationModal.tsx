@@ -79,7 +79,7 @@ export function ConfirmationModal(props: { confirmation: OrderConfirmation; queu
             </>
           )}
           <dt>Estimated risk</dt>
-          <dd data-testid="confirmation-risk">{c.estimatedRisk === null ? 'not computable (no stop to measure against)' : fmtMoney(c.estimatedRisk)}</dd>
+          <dd data-testid="confirmation-risk">{c.estimatedRisk === null ? 'not limited: no protective stop is attached to this order' : fmtMoney(c.estimatedRisk)}</dd>
         </dl>
         {props.queued > 0 && <p className="hint">{props.queued} more order(s) waiting after this one.</p>}
         {error && (
