@@ -49,7 +49,7 @@ async function main(): Promise<number> {
     console.log(`NT MCP Companion ${VERSION}`);
     console.log(`  MCP URL:    ${companion.mcpUrl}`);
     console.log(`  Dashboard:  ${companion.dashboardLink()}`);
-    console.log('              (a fresh one-time link: it works once, within 10 minutes; restart or GET /control/v1/dashboard-link for another)');
+    console.log('              (a fresh one-time link: it works once, within 10 minutes; npm run dashboard prints another)');
     console.log(`  NT8 link:   ${link.detail}`);
     if (clock.line) console.log(`  Clock:      ${clock.line}`);
     if (link.simulated) {

@@ -26,7 +26,8 @@ export function NoToken({ reason }: { reason: NoTokenReason }) {
             use the tray menu → <strong>Open</strong>, or
           </li>
           <li>
-            ask the running companion for one with its control token: <code>GET /control/v1/dashboard-link</code> (see docs/control-api.md).
+            while it runs, <code>npm run dashboard</code> prints a new one (it asks the companion with its control token, as{' '}
+            <code>GET /control/v1/dashboard-link</code> does — docs/control-api.md).
           </li>
         </ul>
         <p className="muted">Never share a dashboard link before it is used: whoever opens it first can approve clients and orders.</p>
