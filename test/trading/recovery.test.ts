@@ -18,6 +18,7 @@ import { connectWithOAuth, HeadlessProvider, type ConnectedClient } from '../hel
 import { call, until } from '../helpers/tools.ts';
 import { startSimulatorAddon, type SimulatorAddon } from '../../src/simulator/addon.ts';
 import { SimEngine } from '../../src/simulator/engine.ts';
+import { clockFromEnv } from '../../src/clock.ts';
 import type { OrderConfirmation, PendingConsent } from '../../src/control/contract.ts';
 
 async function freePort(): Promise<number> {
@@ -56,8 +57,13 @@ async function startProcess(dir: string, port: number) {
   return { child, exited, control, pairing, mcpUrl: `${origin}/mcp`, out: () => out };
 }
 
+// NinjaTrader (the engine here) and the companion child read the same clock: the child takes
+// NT_MCP_TEST_CLOCK from the environment, so this side must too, or on a pinned date the two
+// disagree on which contract "ES" is.
+const clock = clockFromEnv();
+
 function attach(engine: SimEngine, pairing: { url: string; secret: string }): SimulatorAddon {
-  return startSimulatorAddon({ url: pairing.url, secret: pairing.secret, engine, quoteIntervalMs: 0, hours: '24x7' });
+  return startSimulatorAddon({ url: pairing.url, secret: pairing.secret, engine, quoteIntervalMs: 0, hours: '24x7', now: clock.now });
 }
 
 const limit = (clientOrderId: string, limitPrice: number) => ({ account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1, orderType: 'LIMIT', limitPrice, clientOrderId });
@@ -65,7 +71,7 @@ const limit = (clientOrderId: string, limitPrice: number) => ({ account: 'Sim101
 test('after kill -9: an order found at NinjaTrader is placed, one never sent is not_sent and can be retried, one sent and lost is outcome_unknown for the person', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ntmcp-crash-'));
   const port = await freePort();
-  const engine = new SimEngine({ startTime: Date.now(), seed: 42, hours: '24x7' });
+  const engine = new SimEngine({ startTime: clock.now(), seed: 42, hours: '24x7' });
   let p1: Awaited<ReturnType<typeof startProcess>> | undefined;
   let p2: Awaited<ReturnType<typeof startProcess>> | undefined;
   let sim1: SimulatorAddon | undefined;
