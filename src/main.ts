@@ -1,6 +1,6 @@
 // Headless entry: `npm start -- [options]`. Parses flags, starts the companion, prints the URLs,
 // and shuts down cleanly on SIGINT/SIGTERM.
-import { ConfigError, parseConfig, USAGE } from './config.ts';
+import { ConfigError, defaultDataDir, parseConfig, USAGE } from './config.ts';
 import { DataDirInUseError, PortInUseError, startCompanion } from './companion.ts';
 import { VERSION } from './version.ts';
 import { describeClosed } from './market/calendar.ts';
@@ -49,7 +49,9 @@ async function main(): Promise<number> {
     console.log(`NT MCP Companion ${VERSION}`);
     console.log(`  MCP URL:    ${companion.mcpUrl}`);
     console.log(`  Dashboard:  ${companion.dashboardLink()}`);
-    console.log('              (a fresh one-time link: it works once, within 10 minutes; npm run dashboard prints another)');
+    // The exact command for another link: with a non-default data dir it must name that dir.
+    const again = config.dataDir === defaultDataDir() && !process.env.NT_MCP_DATA_DIR ? 'npm run dashboard' : `npm run dashboard -- --data-dir ${JSON.stringify(config.dataDir)}`;
+    console.log(`              (a fresh one-time link: it works once, within 10 minutes; ${again} prints another)`);
     console.log(`  NT8 link:   ${link.detail}`);
     if (clock.line) console.log(`  Clock:      ${clock.line}`);
     if (link.simulated) {

@@ -37,6 +37,8 @@ test('starts headless: prints the URLs, writes runtime.json (owner-only), serves
     const dash = /Dashboard:\s+(\S+)/.exec(p.out())![1]!;
     assert.match(mcpUrl, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     assert.match(dash, /^http:\/\/127\.0\.0\.1:\d+\/#code=[A-Za-z0-9_-]{40,}$/);
+    // How to get another link, naming this (non-default) data dir exactly.
+    assert.ok(p.out().includes(`npm run dashboard -- --data-dir ${JSON.stringify(dir)} prints another`), p.out());
     assert.match(p.out(), /SIMULATED/);
     const runtime = JSON.parse(readFileSync(join(dir, 'runtime.json'), 'utf8')) as { mcpUrl: string; controlUrl: string; pid: number; version: string };
     assert.equal(runtime.mcpUrl, mcpUrl);
