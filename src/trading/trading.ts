@@ -383,7 +383,9 @@ export class Trading {
       limitPrice: action.kind === 'place' || action.kind === 'modify' ? (action.limitPrice ?? target?.limitPrice ?? null) : null,
       stopPrice: action.kind === 'place' || action.kind === 'modify' ? (action.stopPrice ?? target?.stopPrice ?? null) : null,
       ...(target ? { current: { quantity: target.quantity, filled: target.filled, limitPrice: target.limitPrice, stopPrice: target.stopPrice } } : {}),
-      estimatedRisk: this.estimateRisk(action),
+      // Dollars to a protective stop. No order carries one yet (brackets are still to come), so null:
+      // a stop-limit's stop-to-limit gap was shown here before, and that is slippage room, not risk.
+      estimatedRisk: null,
       simulated: this.deps.link.state().simulated,
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + this.opts.confirmationTimeoutMs).toISOString(),
@@ -399,14 +401,13 @@ export class Trading {
       const elapsed = Math.min(total, notices++ * this.opts.waitingNoticeMs);
       onWaiting?.({ message: `Waiting for the person to approve "${confirmation.summary}" in NT MCP Companion (${clock(total - elapsed)} left).`, elapsedMs: elapsed, totalMs: total });
     };
-    let entry: PendingConfirmation | undefined;
-    const decided = await new Promise<ConfirmationDecision>((resolve) => {
+    const decision = await new Promise<ConfirmationDecision>((resolve) => {
       const timer = setTimeout(() => this.finishConfirmation(id, 'expired'), total);
       const ticker = onWaiting ? setInterval(notice, this.opts.waitingNoticeMs) : undefined;
       // The client cancelled (or its own timeout fired): close the prompt now, place nothing.
       const onAbort = () => this.finishConfirmation(id, 'cancelled');
       signal.addEventListener('abort', onAbort, { once: true });
-      entry = {
+      this.pending.set(id, {
         confirmation,
         kind: action.kind,
         resolve: (d) => {
@@ -415,13 +416,11 @@ export class Trading {
           signal.removeEventListener('abort', onAbort);
           resolve(d);
         },
-      };
-      this.pending.set(id, entry);
+      });
       this.deps.bus.emit({ type: 'confirmation.created', confirmation });
       if (signal.aborted) onAbort();
       else if (onWaiting) notice();
     });
-    const decision = decided;
     this.deps.audit.record({
       kind: 'trade',
       event: 'trade.confirmation',
@@ -432,15 +431,6 @@ export class Trading {
       detail: `${decision === 'cancelled' ? 'cancelled by the client' : decision === 'kill_switch' ? 'closed by the kill switch' : decision}: ${confirmation.summary}`,
     });
     return decision;
-  }
-
-  /**
-   * Dollar risk to a protective stop. No order carries one yet (brackets come with the trading
-   * work), so it is null: the gap between a stop-limit's stop and limit was shown here before,
-   * and that is slippage room, not risk — a number that looked like a loss cap and was not.
-   */
-  private estimateRisk(_action: TradeAction): number | null {
-    return null;
   }
 
   // ───────────────────────── account allowlist ─────────────────────────
@@ -555,7 +545,6 @@ export class Trading {
         this.assertConnected();
         const mine = held();
         if (mine) this.reservations.delete(mine.id);
-        hold(null);
         hold(this.checkLimits(grant, action, refuse));
       } catch (e) {
         settle('rejected', { error: (e as Refusal).code, message: (e as Error).message });
@@ -653,8 +642,7 @@ export class Trading {
     const mirror = this.deps.link.mirror;
     let position = 0;
     for (const p of mirror.positions(account)) {
-      if (p.marketPosition === 'Flat' || !same(p.instrument)) continue;
-      position += p.marketPosition === 'Long' ? p.quantity : -p.quantity;
+      if (same(p.instrument)) position += signedQuantity(p);
     }
     let buys = 0;
     let sells = 0;
@@ -674,9 +662,7 @@ export class Trading {
         continue;
       }
       if (r.unknown && r.reversal) {
-        const p = mirror.position(account, r.reversal.instrument);
-        const now = !p || p.marketPosition === 'Flat' ? 0 : p.marketPosition === 'Long' ? p.quantity : -p.quantity;
-        if (now !== r.reversal.from) {
+        if (signedQuantity(mirror.position(account, r.reversal.instrument)) !== r.reversal.from) {
           this.reservations.delete(r.id); // the position moved: the mirror counts the reversal
           continue;
         }
@@ -707,6 +693,8 @@ export class Trading {
     let orderQty: number | undefined;
     let reduceOnly = false;
     let name: string | undefined;
+    /** The side a modified order works on (its direction even when its quantity does not grow). */
+    let side = 1;
     if (action.kind === 'place') {
       instrument = action.instrument;
       qty = isBuy(action.action) ? action.quantity : -action.quantity;
@@ -717,9 +705,9 @@ export class Trading {
       const o = this.deps.link.mirror.orderById(action.account, action.orderId);
       if (o) {
         instrument = o.instrument;
-        const sign = actionSign(o.action);
+        side = actionSign(o.action);
         const delta = action.quantity === undefined ? 0 : action.quantity - o.quantity;
-        qty = sign * Math.max(0, delta);
+        qty = side * Math.max(0, delta);
         // Only lowering the quantity, no price change: always allowed (it removes risk).
         reduceOnly = delta < 0 && action.limitPrice === undefined && action.stopPrice === undefined;
       }
@@ -741,7 +729,7 @@ export class Trading {
     }
     if (instrument !== null && !reduceOnly) {
       const e = this.exposure(action.account, instrument);
-      const dir = qty > 0 || (qty === 0 && action.kind === 'modify' && this.modifySide(action) > 0) ? 1 : -1;
+      const dir = qty > 0 || (qty === 0 && action.kind === 'modify' && side > 0) ? 1 : -1;
       const before = e.position + (dir > 0 ? e.buys : -e.sells);
       const after = before + qty;
       // A modify that changes a price can make a resting order fill: its worst case must be within the
@@ -771,11 +759,6 @@ export class Trading {
     };
     this.reservations.set(r.id, r);
     return r;
-  }
-
-  private modifySide(action: Extract<TradeAction, { kind: 'modify' }>): number {
-    const o = this.deps.link.mirror.orderById(action.account, action.orderId);
-    return o ? actionSign(o.action) : 1;
   }
 
   /** A request the client cancelled before anyone decided sent nothing: a retry may use its id again. */
@@ -913,4 +896,10 @@ export function describeChange(a: Extract<TradeAction, { kind: 'modify' }>, o: O
 function clock(ms: number): string {
   const secs = Math.ceil(ms / 1000);
   return `${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, '0')}`;
+}
+
+/** A position as one signed number: + long, − short, 0 flat or absent. */
+function signedQuantity(p: { marketPosition: string; quantity: number } | undefined): number {
+  if (!p || p.marketPosition === 'Flat') return 0;
+  return p.marketPosition === 'Long' ? p.quantity : -p.quantity;
 }
