@@ -384,10 +384,12 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
         const { contract } = resolve(trading, a.instrument);
         const root = rootOnly(a.instrument);
         // A root means every month held or worked (roll week: ES 12-26 and ES 03-27), not just the front.
+        // Read through the grant's view like every tool (it checks the account first).
+        const view = viewOf(ctx);
         const held = root
           ? [
-              ...trading.link.mirror.positions(a.account).filter((p) => p.marketPosition !== 'Flat').map((p) => p.instrument),
-              ...trading.link.mirror.orders(a.account, { working: true }).map((o) => o.instrument),
+              ...view.positions(a.account).filter((p) => p.marketPosition !== 'Flat').map((p) => p.instrument),
+              ...view.orders(a.account, { working: true }).map((o) => o.instrument),
             ].filter((i) => rootOfContract(i) === root && resolveInstrument(i, trading.now()) !== null) // expired months cannot take orders
           : [];
         const instruments = held.length > 0 ? [...new Set(held)].sort() : [contract];
