@@ -197,3 +197,26 @@ export const INIT = {
   method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw-test', version: '1' } },
 };
+
+/**
+ * A companion with ES at 6000 and one SDK client granted trade on Sim101 (the grant's other fields
+ * from `approve`), listing tools first as hosts do. `done()` closes both.
+ */
+export async function tradingSetup(name: string, approve: ApproveConsentBody, opts: Partial<CompanionOptions> = {}) {
+  const { connectWithOAuth, HeadlessProvider } = await import('./sdk-client.ts');
+  const c = await startTestCompanion(opts);
+  c.simulator!.setQuote('ES', 6000);
+  const conn = await connectWithOAuth(
+    c.mcpUrl,
+    (id) => approveNext(c, { scope: 'mcp:read mcp:trade', accounts: ['Sim101'], ...approve }, id).then(() => {}),
+    new HeadlessProvider('http://127.0.0.1:9000/cb', name),
+  );
+  return {
+    c,
+    conn,
+    done: async () => {
+      await conn.close().catch(() => {});
+      await c.cleanup();
+    },
+  };
+}

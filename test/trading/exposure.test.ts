@@ -3,24 +3,14 @@
 // and reserved in one step per account, for place, modify, reverse and the person's approvals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { approveNext, startTestCompanion, type TestCompanion } from '../helpers/companion.ts';
-import { connectWithOAuth, HeadlessProvider } from '../helpers/sdk-client.ts';
+import { type TestCompanion, tradingSetup } from '../helpers/companion.ts';
 import type { ApproveConsentBody, OrderConfirmation } from '../../src/control/contract.ts';
 import { call, until } from '../helpers/tools.ts';
 import type { CompanionOptions } from '../../src/companion.ts';
 
 const LIMITS = { maxOrderQuantity: 5, maxPositionPerInstrument: 10, maxOrdersPerMinute: 100 };
 
-async function setup(approve: ApproveConsentBody, opts: Partial<CompanionOptions> = {}) {
-  const c = await startTestCompanion(opts);
-  c.simulator!.setQuote('ES', 6000);
-  const conn = await connectWithOAuth(
-    c.mcpUrl,
-    (id) => approveNext(c, { scope: 'mcp:read mcp:trade', accounts: ['Sim101'], limits: LIMITS, ...approve }, id).then(() => {}),
-    new HeadlessProvider('http://127.0.0.1:9000/cb', 'Exposure Test'),
-  );
-  return { c, conn, done: async () => { await conn.close().catch(() => {}); await c.cleanup(); } };
-}
+const setup = (approve: ApproveConsentBody, opts: Partial<CompanionOptions> = {}) => tradingSetup('Exposure Test', { limits: LIMITS, ...approve }, opts);
 
 const buy = (quantity: number, extra: Record<string, unknown> = {}) => ({ account: 'Sim101', instrument: 'ES', action: 'BUY', quantity, orderType: 'MARKET', ...extra });
 const long = (c: TestCompanion) => c.simulator!.engine.positions('Sim101').reduce((s, p) => s + p.quantity, 0);

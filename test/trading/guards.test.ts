@@ -3,22 +3,12 @@
 // account isolation, and argument validation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { approveNext, startTestCompanion, type TestCompanion } from '../helpers/companion.ts';
-import { connectWithOAuth, HeadlessProvider } from '../helpers/sdk-client.ts';
+import { startTestCompanion, type TestCompanion, tradingSetup } from '../helpers/companion.ts';
 import type { ApproveConsentBody } from '../../src/control/contract.ts';
 import type { CompanionOptions } from '../../src/companion.ts';
 import { call, until } from '../helpers/tools.ts';
 
-async function setup(approve: ApproveConsentBody, opts: Partial<CompanionOptions> = {}) {
-  const c = await startTestCompanion(opts);
-  c.simulator!.setQuote('ES', 6000);
-  const conn = await connectWithOAuth(
-    c.mcpUrl,
-    (id) => approveNext(c, { scope: 'mcp:read mcp:trade', accounts: ['Sim101'], ...approve }, id).then(() => {}),
-    new HeadlessProvider('http://127.0.0.1:9000/cb', 'Guard Test'),
-  );
-  return { c, conn, done: async () => { await conn.close().catch(() => {}); await c.cleanup(); } };
-}
+const setup = (approve: ApproveConsentBody, opts: Partial<CompanionOptions> = {}) => tradingSetup('Guard Test', approve, opts);
 
 const market = (extra: Record<string, unknown> = {}) => ({ account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1, orderType: 'MARKET', ...extra });
 const simOrders = (c: TestCompanion) => c.simulator!.engine.orders('Sim101');

@@ -3,22 +3,12 @@
 // "did not answer within 5 s"; the modify prompt shows instrument, side and the current quantity.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { approveNext, startTestCompanion } from '../helpers/companion.ts';
-import { connectWithOAuth, HeadlessProvider } from '../helpers/sdk-client.ts';
+import { tradingSetup } from '../helpers/companion.ts';
 import type { ApproveConsentBody, ControlEvent } from '../../src/control/contract.ts';
 import type { CompanionOptions } from '../../src/companion.ts';
 import { call, until } from '../helpers/tools.ts';
 
-async function setup(approve: ApproveConsentBody, opts: Partial<CompanionOptions> = {}) {
-  const c = await startTestCompanion(opts);
-  c.simulator!.setQuote('ES', 6000);
-  const conn = await connectWithOAuth(
-    c.mcpUrl,
-    (id) => approveNext(c, { scope: 'mcp:read mcp:trade', accounts: ['Sim101'], ...approve }, id).then(() => {}),
-    new HeadlessProvider('http://127.0.0.1:9000/cb', 'Words Test'),
-  );
-  return { c, conn, done: async () => { await conn.close().catch(() => {}); await c.cleanup(); } };
-}
+const setup = (approve: ApproveConsentBody, opts: Partial<CompanionOptions> = {}) => tradingSetup('Words Test', approve, opts);
 
 test('a prompt closed by the kill switch is reported as closed by the kill switch, never as denied by the person', async () => {
   const { c, conn, done } = await setup({});
