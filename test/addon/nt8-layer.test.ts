@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkNt8Addon, mcsAvailable, repoRoot } from '../../scripts/addon-nt8-check.mjs';
@@ -206,4 +207,69 @@ test('the stubs never declare FlattenEverything and every stub file says it is c
     assert.doesNotMatch(codeOnly(src), /\bFlattenEverything\b/, f);
     assert.match(src, /COMPILE-ONLY|STAND-IN/, `${f} must say it never ships`);
   }
+});
+
+test('Nt8Names (run under Mono): contract names, currencies and account items map as the protocol says', (t) => {
+  if (!mcsAvailable()) {
+    if (process.env.CI) assert.fail('mcs (Mono C# compiler) is missing on CI: .ci/run must apt-get install mono-mcs');
+    t.skip('mcs/mono are not installed here (apt-get install -y mono-mcs); CI runs this check');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'nt8-names-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const names = ['ES 12-26', 'es', 'ESZ26', 'esz6', 'MNQH27', 'MNQ', 'GCG7', 'CL', ' ES  03-27 ', 'ZN', 'ESH5', 'ESH4', 'EUR/USD', '', 'x'.repeat(65)];
+  const currencies = ['UsDollar', 'Euro', 'BritishPound', 'JapaneseYen', 'SwissFranc', 'CanadianDollar', 'AustralianDollar',
+    'HongKongDollar', 'NewZealandDollar', 'SouthAfricanRand', ''];
+  const items = ['CashValue', 'RealizedProfitLoss', 'UnrealizedProfitLoss', 'GrossRealizedProfitLoss', 'ExcessEquity', 'NetLiquidationByCurrency', 'Fee'];
+  const q = (s: string) => JSON.stringify(s);
+  writeFileSync(join(dir, 'Run.cs'), `
+using System;
+using NinjaTrader.NinjaScript.AddOns.McpCompanion;
+static class Run {
+  static void Main() {
+    var today = new DateTime(2026, 11, 25);
+    foreach (var s in new[] { ${names.map(q).join(', ')} }) {
+      bool root; var n = Nt8Names.Normalise(s, today, out root);
+      Console.WriteLine("name\\t" + s + "\\t" + (n ?? "<null>") + "\\t" + (root ? "root" : "contract"));
+    }
+    foreach (var c in new[] { ${currencies.map(q).join(', ')} })
+      Console.WriteLine("currency\\t" + c + "\\t" + Nt8Names.IsoCurrency(c));
+    foreach (var i in new[] { ${items.map(q).join(', ')} })
+      Console.WriteLine("item\\t" + i + "\\t" + (Nt8Names.ProtocolItem(i) ?? "<none>"));
+    Console.WriteLine("contract\\tES\\t" + Nt8Names.ContractName("ES", new DateTime(2027, 3, 19)));
+  }
+}`);
+  const exe = join(dir, 'run.exe');
+  const c = spawnSync('mcs', ['-langversion:7.2', '-nologo', `-out:${exe}`, join(addon, 'NinjaTrader', 'Nt8Names.cs'), join(dir, 'Run.cs')], { encoding: 'utf8' });
+  assert.equal(c.status, 0, `${c.stdout}${c.stderr}`);
+  const r = spawnSync('mono', [exe], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+  const got = r.stdout.trim().split('\n').map((l) => l.split('\t'));
+  const name = (s: string) => got.find((g) => g[0] === 'name' && g[1] === s)?.slice(2);
+  assert.deepEqual(name('ES 12-26'), ['ES 12-26', 'contract']);
+  assert.deepEqual(name('es'), ['ES', 'root']);
+  assert.deepEqual(name('ESZ26'), ['ES 12-26', 'contract']);
+  assert.deepEqual(name('esz6'), ['ES 12-26', 'contract']);
+  assert.deepEqual(name('MNQH27'), ['MNQ 03-27', 'contract']);
+  assert.deepEqual(name('MNQ'), ['MNQ', 'root']);
+  assert.deepEqual(name('GCG7'), ['GC 02-27', 'contract']);
+  assert.deepEqual(name('CL'), ['CL', 'root']);
+  assert.deepEqual(name(' ES  03-27 '), ['ES 03-27', 'contract']);
+  assert.deepEqual(name('ZN'), ['ZN', 'root']); // Z and N are month codes, but no year follows
+  assert.deepEqual(name('ESH5'), ['ES 03-25', 'contract']); // last year's contract stays last year's
+  assert.deepEqual(name('ESH4'), ['ES 03-34', 'contract']); // two years back: the next decade's
+  assert.deepEqual(name('EUR/USD'), ['EUR/USD', 'contract']); // not ours to judge: NT8 resolves it
+  assert.deepEqual(name(''), ['<null>', 'contract']);
+  assert.deepEqual(name('x'.repeat(65)), ['<null>', 'contract']);
+  const currency = Object.fromEntries(got.filter((g) => g[0] === 'currency').map((g) => [g[1], g[2]]));
+  assert.deepEqual(currency, {
+    UsDollar: 'USD', Euro: 'EUR', BritishPound: 'GBP', JapaneseYen: 'JPY', SwissFranc: 'CHF', CanadianDollar: 'CAD',
+    AustralianDollar: 'AUD', HongKongDollar: 'HKD', NewZealandDollar: 'NZD', SouthAfricanRand: 'SouthAfricanRand', '': 'USD',
+  });
+  const item = Object.fromEntries(got.filter((g) => g[0] === 'item').map((g) => [g[1], g[2]]));
+  assert.deepEqual(item, {
+    CashValue: 'cashValue', RealizedProfitLoss: 'realizedPnL', UnrealizedProfitLoss: 'unrealizedPnL',
+    GrossRealizedProfitLoss: 'grossRealizedPnL', ExcessEquity: 'excessEquity', NetLiquidationByCurrency: '<none>', Fee: '<none>',
+  });
+  assert.deepEqual(got.find((g) => g[0] === 'contract'), ['contract', 'ES', 'ES 03-27']);
 });
