@@ -281,10 +281,11 @@ namespace NinjaTrader.NinjaScript.AddOns.McpCompanion
         public IList<string> CancelAllOrders(string account, string instrument)
         {
             Account a = RequireAccount(account);
-            RequireConnected(a);
             Instrument only = instrument == null ? null : RequireInstrument(instrument);
             var working = OrdersOf(a).Where(o => !Order.IsTerminalState(o.OrderState) &&
                 (only == null || SameInstrument(o.Instrument, only))).ToList();
+            if (working.Count == 0) return new List<string>(); // nothing to cancel is not an error
+            RequireConnected(a);
             // "CancelAllOrders()" is per instrument: call it once for each instrument with working orders.
             var instruments = only != null ? new List<Instrument> { only } : DistinctInstruments(working.Select(o => o.Instrument));
             foreach (Instrument i in instruments) a.CancelAllOrders(i);
@@ -294,7 +295,6 @@ namespace NinjaTrader.NinjaScript.AddOns.McpCompanion
         public IList<OrderInfo> Flatten(string account, string instrument)
         {
             Account a = RequireAccount(account);
-            RequireConnected(a);
             List<Instrument> instruments;
             if (instrument != null) instruments = new List<Instrument> { RequireInstrument(instrument) };
             else
@@ -306,7 +306,9 @@ namespace NinjaTrader.NinjaScript.AddOns.McpCompanion
                 candidates.AddRange(OrdersOf(a).Where(o => !Order.IsTerminalState(o.OrderState)).Select(o => o.Instrument));
                 instruments = DistinctInstruments(candidates);
             }
+            // Nothing to close is not an error, even on a disconnected account (flattenEverything walks them all).
             if (instruments.Count == 0) return new List<OrderInfo>();
+            RequireConnected(a);
 
             var before = new HashSet<Order>(OrdersOf(a));
             int positions = 0;
@@ -344,16 +346,14 @@ namespace NinjaTrader.NinjaScript.AddOns.McpCompanion
                 throw new GatewayException("invalid_order", "Order rejected: account " + a.Name + " has no open position in " + i.FullName + " to reverse.");
             bool isLong = held.MarketPosition == MarketPosition.Long;
             int qty = held.Quantity;
-            // Close the position, then open the same size the other way: two market orders, as NT8's own
-            // Reverse does. Names say what they are in NT8's Orders tab.
-            Order close = a.CreateOrder(i, isLong ? OrderAction.Sell : OrderAction.BuyToCover, OrderType.Market,
-                OrderEntry.Automated, TimeInForce.Day, qty, 0, 0, string.Empty, "MCP reverse: close", Core.Globals.MaxDate, null);
-            Order open = a.CreateOrder(i, isLong ? OrderAction.SellShort : OrderAction.Buy, OrderType.Market,
-                OrderEntry.Automated, TimeInForce.Day, qty, 0, 0, string.Empty, "MCP reverse: open", Core.Globals.MaxDate, null);
-            if (close == null || open == null)
-                throw new GatewayException("internal", "Internal error: NinjaTrader did not create the reversing orders for " + i.FullName + " on account " + a.Name + ".");
-            a.Submit(new[] { close, open });
-            return new List<OrderInfo> { MapOrder(close, null), MapOrder(open, null) };
+            // One market order for twice the position: it closes the position and opens the same size the
+            // other way in a single fill, so no moment exists where only half of the reversal went through.
+            Order reverse = a.CreateOrder(i, isLong ? OrderAction.Sell : OrderAction.Buy, OrderType.Market,
+                OrderEntry.Automated, TimeInForce.Day, qty * 2, 0, 0, string.Empty, "MCP reverse", Core.Globals.MaxDate, null);
+            if (reverse == null)
+                throw new GatewayException("internal", "Internal error: NinjaTrader did not create the reversing order for " + i.FullName + " on account " + a.Name + ".");
+            a.Submit(new[] { reverse });
+            return new List<OrderInfo> { MapOrder(reverse, null) };
         }
 
         // ------------------------------------------------------------------ market data
@@ -422,7 +422,15 @@ namespace NinjaTrader.NinjaScript.AddOns.McpCompanion
                 // returns whole trading days, so bars outside [from, to] are dropped below.
                 DateTime? from = r.From, to = r.To;
                 if (r.Count.HasValue) request = new BarsRequest(i, r.Count.Value);
-                else if (from.HasValue) request = new BarsRequest(i, FromUtc(from.Value), FromUtc(to ?? DateTime.UtcNow));
+                else if (from.HasValue)
+                {
+                    // Whole trading days come back: ask through the end of `to`'s day (or now), filter below.
+                    DateTime nowNt = FromUtc(DateTime.UtcNow);
+                    DateTime toNt = to.HasValue ? FromUtc(to.Value) : nowNt;
+                    if (toNt.Date < nowNt.Date) toNt = toNt.Date.AddDays(1);
+                    else toNt = nowNt;
+                    request = new BarsRequest(i, FromUtc(from.Value), toNt);
+                }
                 else throw new GatewayException("invalid_request", "Invalid getBars parameters: give count or from.");
                 request.BarsPeriod = new BarsPeriod { BarsPeriodType = type, Value = value };
                 if (hours != null) request.TradingHours = hours;
