@@ -9,6 +9,7 @@ using System;
 using System.Threading;
 using System.Windows;
 using System.Windows.Controls;
+using NinjaTrader.Gui;
 using NinjaTrader.Gui.Tools;
 using NTMcpCompanion.Gateway;
 #endregion

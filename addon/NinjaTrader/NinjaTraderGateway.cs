@@ -589,7 +589,7 @@ namespace NinjaTrader.NinjaScript.AddOns.McpCompanion
                 Account a = p.Account ?? sender as Account;
                 // "PositionUpdate": the position is flat when Operation.Remove is seen; the event's own
                 // MarketPosition/Quantity/AveragePrice are the values of this change (multi-threading page).
-                bool flat = e.Operation == Operation.Remove || e.MarketPosition == MarketPosition.Flat || e.Quantity == 0;
+                bool flat = e.Operation.ToString() == "Remove" || e.MarketPosition == MarketPosition.Flat || e.Quantity == 0;
                 var info = new PositionInfo
                 {
                     Account = a == null ? null : a.Name,

@@ -182,6 +182,8 @@ namespace NinjaTrader.Cbi
         public Operation Operation { get { throw new NotImplementedException(); } }
     }
 
+    /// <summary>Unconfirmed: the namespace of Operation; the add-on compares e.Operation.ToString() with "Remove"
+    /// so its code does not depend on it.</summary>
     public enum Operation { Update, Remove }
     public enum MarketPosition { Flat, Long, Short }
     public enum PerformanceUnit { Currency, Percent, Pips, Points, Ticks }
