@@ -16,6 +16,9 @@ namespace NTMcpCompanion.Gateway
         public string PairingFilePath;          // default: AddonHost.DefaultPairingFilePath()
         public string AddonVersion = "1.1.0";
         public Func<DateTime> UtcNow = () => DateTime.UtcNow;   // one clock
+        // Test-only timing (the Mono harness's hidden flags); not part of the NT8 layer's surface.
+        internal TimeSpan? SilenceLimit;
+        internal TimeSpan? HeartbeatInterval;
     }
 
     public sealed class AddonHost : IDisposable
@@ -49,7 +52,10 @@ namespace NTMcpCompanion.Gateway
             _options = options ?? new AddonHostOptions();
             if (string.IsNullOrEmpty(_options.PairingFilePath)) _options.PairingFilePath = DefaultPairingFilePath();
             _handler = new Handler(this);
-            _link = new LinkClient(_handler, new LinkOptions { PairingFilePath = _options.PairingFilePath });
+            var linkOptions = new LinkOptions { PairingFilePath = _options.PairingFilePath };
+            if (_options.SilenceLimit.HasValue) linkOptions.SilenceLimit = _options.SilenceLimit.Value;
+            if (_options.HeartbeatInterval.HasValue) linkOptions.HeartbeatInterval = _options.HeartbeatInterval.Value;
+            _link = new LinkClient(_handler, linkOptions);
             _link.Log += (m, e) => EmitLog(m, e);
             _link.StatusChanged += () => { var h = StateChanged; if (h != null) h(); };
             _dispatcher = new Dispatcher(gateway, m => _link.Send(m), (m, e) => EmitLog(m, e));

@@ -35,7 +35,8 @@ namespace NTMcpCompanion.Harness
             "  --hang-after-submit  place and persist a submitted order, then never answer that request\n" +
             "  --accounts           the fake accounts (default Sim101,Sim102)\n" +
             "  --now                the fake NinjaTrader's clock starts at this UTC time (default: the machine clock)\n" +
-            "  --quote-interval-ms  quote stream period (default 250; 0 = no streaming)";
+            "  --quote-interval-ms  quote stream period (default 250; 0 = no streaming)\n" +
+            "  --silence-limit-ms, --heartbeat-ms  (tests) shorten the 30 s silence limit / the 10 s heartbeat";
 
         public static int Main(string[] args)
         {
@@ -43,6 +44,7 @@ namespace NTMcpCompanion.Harness
             bool hang = false;
             var accounts = new List<string> { "Sim101", "Sim102" };
             int quoteMs = 250;
+            int silenceMs = 0, heartbeatMs = 0;
             for (int i = 0; i < args.Length; i++)
             {
                 string a = args[i];
@@ -65,6 +67,9 @@ namespace NTMcpCompanion.Harness
                             break;
                         case "--now": nowText = next(); break;
                         case "--quote-interval-ms": quoteMs = int.Parse(next(), CultureInfo.InvariantCulture); break;
+                        // Test-only: shorten the 30 s silence limit and the 10 s heartbeat.
+                        case "--silence-limit-ms": silenceMs = int.Parse(next(), CultureInfo.InvariantCulture); break;
+                        case "--heartbeat-ms": heartbeatMs = int.Parse(next(), CultureInfo.InvariantCulture); break;
                         case "--help": case "-h": Console.WriteLine(Usage); return 0;
                         default: throw new ArgumentException("Unknown option " + a + ".");
                     }
@@ -97,7 +102,10 @@ namespace NTMcpCompanion.Harness
                 Console.Error.WriteLine("error: could not start the fake NinjaTrader: " + e.Message);
                 return 1;
             }
-            var host = new AddonHost(gateway, new AddonHostOptions { PairingFilePath = pairing, UtcNow = clock });
+            var hostOptions = new AddonHostOptions { PairingFilePath = pairing, UtcNow = clock };
+            if (silenceMs > 0) hostOptions.SilenceLimit = TimeSpan.FromMilliseconds(silenceMs);
+            if (heartbeatMs > 0) hostOptions.HeartbeatInterval = TimeSpan.FromMilliseconds(heartbeatMs);
+            var host = new AddonHost(gateway, hostOptions);
             LinkState last = LinkState.Stopped;
             host.StateChanged += () =>
             {
