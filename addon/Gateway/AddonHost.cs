@@ -19,6 +19,7 @@ namespace NTMcpCompanion.Gateway
         // Test-only timing (the Mono harness's hidden flags); not part of the NT8 layer's surface.
         internal TimeSpan? SilenceLimit;
         internal TimeSpan? HeartbeatInterval;
+        internal int? MaxMessageBytes;
     }
 
     public sealed class AddonHost : IDisposable
@@ -55,6 +56,7 @@ namespace NTMcpCompanion.Gateway
             var linkOptions = new LinkOptions { PairingFilePath = _options.PairingFilePath };
             if (_options.SilenceLimit.HasValue) linkOptions.SilenceLimit = _options.SilenceLimit.Value;
             if (_options.HeartbeatInterval.HasValue) linkOptions.HeartbeatInterval = _options.HeartbeatInterval.Value;
+            if (_options.MaxMessageBytes.HasValue) linkOptions.MaxMessageBytes = _options.MaxMessageBytes.Value;
             _link = new LinkClient(_handler, linkOptions);
             _link.Log += (m, e) => EmitLog(m, e);
             _link.StatusChanged += () => { var h = StateChanged; if (h != null) h(); };

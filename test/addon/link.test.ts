@@ -118,7 +118,7 @@ const line = (h: Harness, prefix: string) => until(async () => h.lines.find((l) 
 
 test('the add-on dials with the bearer secret, says hello first (1.1, capabilities), answers ping and the snapshot request, and ignores garbage', { skip, timeout: 60_000 }, async () => {
   const fc = await fakeCompanion();
-  const h = startHarness(fc, ['--heartbeat-ms', '400']);
+  const h = startHarness(fc, ['--heartbeat-ms', '400', '--max-message-bytes', '4096']);
   try {
     await line(h, 'connected');
     const c = fc.conns[0]!;
@@ -135,6 +135,7 @@ test('the add-on dials with the bearer secret, says hello first (1.1, capabiliti
     c.ws.send('{"v":1,"type":"ping"');
     c.ws.send(Buffer.from([1, 2, 3]), { binary: true });
     c.ws.send(JSON.stringify({ v: 1, type: 'somethingNew', x: 1 }));
+    c.ws.send(JSON.stringify({ v: 1, type: 'request', id: 'big', method: 'snapshot', params: { pad: 'x'.repeat(10_000) } })); // over the cap
     c.ws.send(JSON.stringify({ v: 1, type: 'ping', extra: 'ignored' }));
     await until(async () => c.received.some((m) => m.type === 'pong'), 'pong');
     c.ws.send(JSON.stringify({ v: 1, type: 'request', id: 's1', method: 'snapshot', params: {} }));
@@ -143,6 +144,8 @@ test('the add-on dials with the bearer secret, says hello first (1.1, capabiliti
     assert.equal(typeof snap.seq, 'number');
     assert.deepEqual((snap.accounts as { name: string }[]).map((a) => a.name), ['Sim101', 'Sim102']);
     assert.ok(h.lines.some((l) => l.includes('Ignored a malformed message')), 'the add-on log names the malformed message');
+    assert.ok(h.lines.some((l) => l.includes('larger than 4096 bytes')), 'the add-on log names the oversized message');
+    assert.ok(!c.received.some((m) => m.type === 'snapshot' && m.id === 'big'), 'the oversized request was not acted on');
     // Quiet link: the add-on sends heartbeats.
     await until(async () => c.received.some((m) => m.type === 'heartbeat'), 'a heartbeat');
     assert.equal(fc.conns.length, 1, 'still the one connection');
