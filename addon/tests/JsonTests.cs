@@ -170,6 +170,16 @@ namespace NTMcpCompanion.Tests
             Assert.Throws<JsonException>(() => Json.Parse(null), "null text");
         }
 
+        public static void TestIsoTimesAreStrict()
+        {
+            DateTime t;
+            Assert.True(Json.TryParseIsoTime("2026-11-02T15:00:00.000Z", out t) && t == new DateTime(2026, 11, 2, 15, 0, 0, DateTimeKind.Utc) && t.Kind == DateTimeKind.Utc, "Z time");
+            Assert.True(Json.TryParseIsoTime("2026-11-02T10:00:00-05:00", out t) && t == new DateTime(2026, 11, 2, 15, 0, 0, DateTimeKind.Utc), "offset time converted to UTC");
+            Assert.True(Json.TryParseIsoTime("2026-11-02", out t) && t == new DateTime(2026, 11, 2, 0, 0, 0, DateTimeKind.Utc), "a date");
+            foreach (var bad in new[] { "11/02/2026", "yesterday", "2026-13-02", "2026-11-02 15:00", "2026-11-02T15:00:00Zjunk", "" })
+                Assert.True(!Json.TryParseIsoTime(bad, out t), "not ISO: " + bad);
+        }
+
         public static void TestWhitespaceAroundValuesIsAllowed()
         {
             var o = Json.ParseObject(" \t\r\n{ \"a\" : [ 1 , 2 ] }\n ");
