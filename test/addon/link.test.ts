@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { buildHarness, findMcs, findMono } from '../../scripts/addon.mjs';
 import { until } from '../helpers/tools.ts';
@@ -83,11 +83,15 @@ interface Harness {
 
 const SECRET = 'harness-link-test-secret-0123456789abcdefgh';
 
-function startHarness(fc: FakeCompanion, extra: string[] = []): Harness {
+function startHarness(fc: FakeCompanion, extra: string[] = [], opts: { pairingLater?: boolean } = {}): Harness {
   const dir = mkdtempSync(join(tmpdir(), 'ntmcp-addon-link-'));
-  const pairing = join(dir, 'pairing.json');
-  const writePairing = (secret: string) => writeFileSync(pairing, JSON.stringify({ url: fc.url, secret, protocolVersion: 1, protocolMinor: 1 }));
-  writePairing(SECRET);
+  // A folder that does not exist yet when the add-on starts first (as before the companion's first run).
+  const pairing = join(dir, 'nt-mcp-companion', 'pairing.json');
+  const writePairing = (secret: string) => {
+    mkdirSync(dirname(pairing), { recursive: true });
+    writeFileSync(pairing, JSON.stringify({ url: fc.url, secret, protocolVersion: 1, protocolMinor: 1 }));
+  };
+  if (!opts.pairingLater) writePairing(SECRET);
   const proc = spawn('mono', [buildHarness(), '--pairing-file', pairing, '--quote-interval-ms', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let buf = '';
@@ -232,6 +236,23 @@ test('a companion silent past the silence limit is dropped and dialled again', {
     assert.ok(performance.now() - t0 >= 1000, 'not before the limit');
     await until(async () => fc.conns.length >= 2, 'a second connection', 15_000);
     assert.equal(fc.conns[1]!.received[0]!.type, 'hello', 'a fresh hello on the new connection');
+  } finally {
+    await h.stop();
+    await fc.close();
+  }
+});
+
+test('started before the companion, the add-on waits for the pairing file (folder not there yet) and connects when it appears', { skip, timeout: 60_000 }, async () => {
+  const fc = await fakeCompanion();
+  const h = startHarness(fc, [], { pairingLater: true });
+  try {
+    const waiting = await line(h, 'waiting:');
+    assert.match(waiting, /Waiting for the pairing file at .*pairing\.json/);
+    await sleep(500);
+    assert.equal(fc.conns.length, 0, 'nothing dialled without a pairing file');
+    h.writePairing(SECRET);
+    await line(h, 'connected');
+    assert.equal(fc.conns[0]!.auth, `Bearer ${SECRET}`);
   } finally {
     await h.stop();
     await fc.close();
