@@ -268,7 +268,7 @@ namespace NTMcpCompanion.Protocol
         {
             var x = e;
             while (x.InnerException != null) x = x.InnerException;
-            return x == e ? e.Message : e.Message + " (" + x.Message + ")";
+            return x == e || x.Message == e.Message ? e.Message : e.Message + " (" + x.Message + ")";
         }
 
         private async Task<Outcome> RunConnection(PairingInfo pairing)
