@@ -7,7 +7,9 @@ export declare function findMcs(): string | null;
 export declare function findMono(): string | null;
 /** Compiles Protocol + Gateway + harness; returns the path of build/addon-out/NTMcpHarness.exe. Throws MonoMissingError without mcs. */
 export declare function buildHarness(): string;
+/** Compiles Protocol/ alone into build/addon-out/NTMcpProtocol.dll (proves it needs no Gateway/NinjaTrader type). */
+export declare function buildProtocolOnly(): string;
 /** Compiles Protocol + Gateway + tests; returns the path of build/addon-out/AddonTests.exe. */
 export declare function buildTests(): string;
-/** Builds and runs the C# unit tests. */
+/** Builds Protocol alone, then the tests, and runs them. */
 export declare function runTests(): { status: number; output: string };
