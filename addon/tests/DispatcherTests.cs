@@ -94,11 +94,11 @@ namespace NTMcpCompanion.Tests
             public readonly TestGateway Gateway = new TestGateway();
             public readonly List<Message> Sent = new List<Message>();
             public readonly List<string> Logs = new List<string>();
-            public readonly Dispatcher Dispatcher;
+            public readonly RequestDispatcher Dispatcher;
 
             public Harness()
             {
-                Dispatcher = new Dispatcher(Gateway, m => { lock (Sent) Sent.Add(Message.Decode(m.Encode())); return true; }, (m, e) => { lock (Logs) Logs.Add(m); });
+                Dispatcher = new RequestDispatcher(Gateway, m => { lock (Sent) Sent.Add(Message.Decode(m.Encode())); return true; }, (m, e) => { lock (Logs) Logs.Add(m); });
                 Dispatcher.Attach();
             }
 
