@@ -133,7 +133,7 @@ namespace NTMcpCompanion.Harness
 
             var done = new ManualResetEventSlim(false);
             Console.CancelKeyPress += (s, e) => { e.Cancel = true; done.Set(); };
-            Out("harness started (pid " + Process.GetCurrentProcess().Id + ", accounts " + string.Join(",", accounts) + ", pairing file " + (pairing ?? AddonHost.DefaultPairingFilePath()) + ")");
+            Out("harness started (pid " + Process.GetCurrentProcess().Id + ", accounts " + string.Join(",", accounts) + ", instruments " + gateway.Instruments + ", pairing file " + (pairing ?? AddonHost.DefaultPairingFilePath()) + ")");
             host.Start();
             gateway.StartQuotes(TimeSpan.FromMilliseconds(quoteMs));
             done.Wait();
