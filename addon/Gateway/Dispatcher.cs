@@ -228,10 +228,29 @@ namespace NTMcpCompanion.Gateway
                     }
                 case "flattenEverything":
                     {
-                        // NT8 documents no account-wide FlattenEverything: flatten each account in turn.
+                        // NT8 documents no account-wide FlattenEverything: flatten each account in turn, and
+                        // keep going past an account that fails (the others must still be closed).
                         var orders = new List<JsonObject>();
+                        var done = new List<string>();
+                        var failed = new List<string>();
+                        string firstCode = null;
                         foreach (var a in _gateway.GetAccounts())
-                            orders.AddRange(Wire.All(_gateway.Flatten(a.Name, null), Wire.Order));
+                        {
+                            try
+                            {
+                                orders.AddRange(Wire.All(_gateway.Flatten(a.Name, null), Wire.Order));
+                                done.Add(a.Name);
+                            }
+                            catch (Exception e)
+                            {
+                                var ge = e as GatewayException;
+                                if (firstCode == null) firstCode = ge != null ? ge.Code : "internal";
+                                failed.Add(a.Name + " (" + e.Message + ")");
+                            }
+                        }
+                        if (failed.Count > 0)
+                            throw new GatewayException(firstCode, "Flatten everything did not complete: could not flatten " + string.Join("; ", failed) +
+                                (done.Count > 0 ? ". Flattened: " + string.Join(", ", done) + "." : ". No account was flattened."));
                         return new JsonObject().Set("orders", orders);
                     }
                 case "reversePosition":

@@ -19,6 +19,7 @@ namespace NTMcpCompanion.Tests
         public Func<PlaceOrderRequest, OrderInfo> OnSubmit;
         public Action<BarsRequestInfo, Action<IList<BarInfo>, GatewayException>> OnBars;
         public List<string> Flattened = new List<string>();
+        public string FailFlattenOf;
         public readonly object Lock = new object();
 
         public string Nt8Version { get { return "8.1.4.1"; } }
@@ -52,7 +53,12 @@ namespace NTMcpCompanion.Tests
         public OrderInfo ChangeOrder(ChangeOrderRequest r) { throw new GatewayException("order_not_changeable", "Order " + r.OrderId + " is Filled and can no longer be changed."); }
         public OrderInfo CancelOrder(string account, string orderId) { throw new InvalidOperationException("NT8 blew up"); }
         public IList<string> CancelAllOrders(string account, string instrument) { return new List<string> { "o1", "o2" }; }
-        public IList<OrderInfo> Flatten(string account, string instrument) { lock (Lock) Flattened.Add(account + "/" + (instrument ?? "*")); return new List<OrderInfo>(); }
+        public IList<OrderInfo> Flatten(string account, string instrument)
+        {
+            if (account == FailFlattenOf) throw new GatewayException("unknown_account", "Account '" + account + "' is not connected.");
+            lock (Lock) Flattened.Add(account + "/" + (instrument ?? "*"));
+            return new List<OrderInfo>();
+        }
         public IList<OrderInfo> ReversePosition(string account, string instrument) { throw new GatewayException("invalid_order", "There is no open ES 12-26 position on Sim101 to reverse."); }
         public string ResolveInstrument(string name) { return name == "ES" ? "ES 12-26" : null; }
         public string SubscribeQuotes(string instrument)
@@ -317,6 +323,20 @@ namespace NTMcpCompanion.Tests
                 Assert.Equal("ES 12-26", (string)((List<object>)h.Response("c").Result["subscribed"])[0]);
                 h.Request("d", "unsubscribeQuotes", "{\"instruments\":[\"ES\"]}");
                 Assert.True(h.Response("d").Ok, "unsubscribe");
+            }
+        }
+
+        public static void TestFlattenEverythingKeepsGoingPastAFailingAccount()
+        {
+            using (var h = new Harness())
+            {
+                h.Gateway.FailFlattenOf = "Sim101";
+                h.Request("f", "flattenEverything", "{}");
+                var r = h.Response("f");
+                Assert.True(!r.Ok, "reported as not complete");
+                Assert.Equal("unknown_account", r.ErrorCode);
+                Assert.Equal("Flatten everything did not complete: could not flatten Sim101 (Account 'Sim101' is not connected.). Flattened: Sim102.", r.ErrorMessage);
+                Assert.Equal("Sim102/*", string.Join(",", h.Gateway.Flattened), "the other account was still flattened");
             }
         }
 
