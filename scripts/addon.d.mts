@@ -1,5 +1,8 @@
 // Types for scripts/addon.mjs (tests import it to build the Mono harness and the C# unit tests).
 export declare const OUT_DIR: string;
+export declare const ROOT: string;
+/** Every .cs file under dir (recursive, sorted). */
+export declare function sources(dir: string): string[];
 export declare class MonoMissingError extends Error {}
 /** Path of mcs, or null when Mono's compiler is not installed. */
 export declare function findMcs(): string | null;
@@ -13,3 +16,7 @@ export declare function buildProtocolOnly(): string;
 export declare function buildTests(): string;
 /** Builds Protocol alone, then the tests, and runs them. */
 export declare function runTests(): { status: number; output: string };
+/** Compiles Protocol + Gateway + NinjaTrader against addon/stubs (never shipped). Throws MonoMissingError without mcs. */
+export declare function checkNt8(opts?: { extraFiles?: string[]; outName?: string }): {
+  ok: boolean; output: string; dll: string; files: string[]; command: string;
+};

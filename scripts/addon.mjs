@@ -4,13 +4,17 @@
 //                                    build/addon-out/NTMcpHarness.exe (Protocol + Gateway + harness)
 //                                    build/addon-out/AddonTests.exe  (Protocol + Gateway + tests)
 //   node scripts/addon.mjs test    → build, then run the C# unit tests (prints "N passed, M failed")
+//   node scripts/addon.mjs check-nt8 → compile the real NinjaTrader layer (addon/NinjaTrader) with Protocol +
+//                                    Gateway against addon/stubs/ (exactly the NT8 API surface it uses, plus the
+//                                    few WPF types Debian's Mono lacks) → build/addon-out/NTMcpCompanion.Nt8Check.dll,
+//                                    never shipped: the stubs are inside it
 // Tests import buildHarness() / buildTests() / findMcs() from here. No dependencies.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const OUT_DIR = join(ROOT, 'build', 'addon-out');
 const ADDON = join(ROOT, 'addon');
 const INSTALL_HINT = 'Install Mono first: apt-get install mono-mcs mono-runtime (Debian/Ubuntu), then run this again.';
@@ -32,7 +36,8 @@ export function findMono() {
   return which('mono');
 }
 
-function sources(dir) {
+/** Every .cs file under dir (recursive, sorted); [] when dir does not exist. */
+export function sources(dir) {
   if (!existsSync(dir)) return [];
   const out = [];
   for (const name of readdirSync(dir).sort()) {
@@ -92,6 +97,26 @@ export function runTests() {
   return { status: r.status ?? 1, output: (r.stdout ?? '') + (r.stderr ?? '') };
 }
 
+/**
+ * Compiles the NT8 layer against the stubs. extraFiles: more .cs files to compile in (a test uses it to
+ * prove that a call NT8 does not document fails). Never cached: the answer must come from this compile.
+ * Returns { ok, output, dll, files, command }; throws MonoMissingError without mcs.
+ */
+export function checkNt8(opts = {}) {
+  const mcs = findMcs();
+  if (!mcs) throw new MonoMissingError(`The C# compiler 'mcs' was not found. ${INSTALL_HINT}`);
+  const dll = join(OUT_DIR, opts.outName ?? 'NTMcpCompanion.Nt8Check.dll');
+  const files = [...['Protocol', 'Gateway', 'NinjaTrader', 'stubs'].flatMap((d) => sources(join(ADDON, d))), ...(opts.extraFiles ?? [])];
+  // What NT8 references for NinjaScript by default that the add-on needs; never System.Web.Extensions.
+  const args = ['-langversion:7.2', '-target:library', '-nologo', '-warn:4', `-out:${dll}`, '-r:System.dll', '-r:System.Core.dll', '-r:System.Xml.dll', ...files];
+  mkdirSync(OUT_DIR, { recursive: true });
+  rmSync(dll, { force: true }); // a stale DLL must never pass for a fresh compile
+  const r = spawnSync(mcs, args, { cwd: ROOT, encoding: 'utf8' });
+  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.split(ROOT + '/').join('').trim();
+  const command = `mcs ${args.map((a) => (a.startsWith(ROOT) ? a.slice(ROOT.length + 1) : a)).join(' ')}`;
+  return { ok: r.status === 0 && existsSync(dll), output, dll, files, command };
+}
+
 function main(argv) {
   const cmd = argv[0];
   try {
@@ -106,7 +131,14 @@ function main(argv) {
       process.stdout.write(output);
       return status;
     }
-    console.error('Usage: node scripts/addon.mjs build | test');
+    if (cmd === 'check-nt8') {
+      const r = checkNt8();
+      console.log(`NT8 layer compile check: ${r.files.length} files`);
+      if (r.output) console.log(r.output);
+      console.log(r.ok ? `OK: ${r.dll}` : 'FAILED: the NinjaTrader layer does not compile against the NT8 API stubs.');
+      return r.ok ? 0 : 1;
+    }
+    console.error('Usage: node scripts/addon.mjs build | test | check-nt8');
     return 2;
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));

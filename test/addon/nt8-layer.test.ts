@@ -3,24 +3,14 @@
 // SetDefaults/Configure, no undocumented FlattenEverything, Protocol/Gateway free of NinjaTrader types).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkNt8Addon, mcsAvailable, repoRoot } from '../../scripts/addon-nt8-check.mjs';
+import { checkNt8, findMcs, ROOT as repoRoot, sources as csFiles } from '../../scripts/addon.mjs';
 
 const addon = join(repoRoot, 'addon');
 
-function csFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...csFiles(p));
-    else if (name.endsWith('.cs')) out.push(p);
-  }
-  return out;
-}
 
 /** C# source with comments, string and char literals blanked (same length), so scans see only code. */
 export function codeOnly(src: string): string {
@@ -111,25 +101,23 @@ export function seamViolations(src: string, file: string): string[] {
 }
 
 test('the NT8 layer compiles with Mono (mcs -langversion:7.2) against the NT8 API stubs', (t) => {
-  if (!mcsAvailable()) {
+  if (!findMcs()) {
     if (process.env.CI) assert.fail('mcs (Mono C# compiler) is missing on CI: .ci/run must apt-get install mono-mcs');
     t.skip('mcs (Mono C# compiler) is not installed here (apt-get install -y mono-mcs); CI runs this check');
     return;
   }
-  const r = checkNt8Addon();
+  const r = checkNt8();
   assert.ok(r.ok, `the NinjaTrader layer does not compile:\n${r.command}\n${r.output}`);
   assert.ok(existsSync(r.dll));
   const names = r.files.map((f) => f.slice(repoRoot.length + 1).replace(/\\/g, '/'));
   for (const f of ['addon/NinjaTrader/NinjaTraderGateway.cs', 'addon/NinjaTrader/McpCompanionAddOn.cs',
     'addon/NinjaTrader/McpCompanionWindow.cs', 'addon/Gateway/INinjaTraderGateway.cs', 'addon/Gateway/Model.cs'])
     assert.ok(names.includes(f), `${f} is part of the compile`);
-  // The stand-in AddonHost is used only while the real one is missing, never both.
-  const realHost = existsSync(join(addon, 'Gateway', 'AddonHost.cs'));
-  assert.equal(names.some((f) => f.startsWith('addon/stubs/_seam/')), !realHost);
+  assert.ok(names.includes('addon/Gateway/AddonHost.cs'), 'against the real AddonHost the add-on ships');
 });
 
 test('the stubs are strict: a call NT8 does not document (Account.FlattenEverything) fails the compile', (t) => {
-  if (!mcsAvailable()) {
+  if (!findMcs()) {
     if (process.env.CI) assert.fail('mcs (Mono C# compiler) is missing on CI: .ci/run must apt-get install mono-mcs');
     t.skip('mcs (Mono C# compiler) is not installed here (apt-get install -y mono-mcs); CI runs this check');
     return;
@@ -143,7 +131,7 @@ test('the stubs are strict: a call NT8 does not document (Account.FlattenEveryth
     '  public static void FlattenAll(Account a) { a.FlattenEverything(); }',
     '} }',
   ].join('\n'));
-  const r = checkNt8Addon({ extraFiles: [bad], outName: 'NTMcpCompanion.Nt8Check.Bad.dll' });
+  const r = checkNt8({ extraFiles: [bad], outName: 'NTMcpCompanion.Nt8Check.Bad.dll' });
   assert.equal(r.ok, false, 'a call to an API the stubs do not declare must not compile');
   assert.match(r.output, /FlattenEverything/);
 });
@@ -210,7 +198,7 @@ test('the stubs never declare FlattenEverything and every stub file says it is c
 });
 
 test('Nt8Names (run under Mono): contract names, currencies and account items map as the protocol says', (t) => {
-  if (!mcsAvailable()) {
+  if (!findMcs()) {
     if (process.env.CI) assert.fail('mcs (Mono C# compiler) is missing on CI: .ci/run must apt-get install mono-mcs');
     t.skip('mcs/mono are not installed here (apt-get install -y mono-mcs); CI runs this check');
     return;
