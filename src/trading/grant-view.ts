@@ -63,6 +63,7 @@ export class GrantView {
     return this.accounts(account)
       .flatMap((n) => this.mirror.executions(n, opts))
       .map((e) => {
+        if (e.orderName === null) return e; // a fill with no order (ATM child, manual)
         const orderName = presentOrder(this.grant.clientId, { name: e.orderName }).name;
         return orderName === e.orderName ? e : { ...e, orderName };
       });

@@ -8,7 +8,7 @@ import type { EventBus } from '../events.ts';
 import type { Activity, AddonLink } from '../ninjatrader/link.ts';
 import { rootOfContract } from '../ninjatrader/instruments.ts';
 import type { DomainEvent, Order } from '../ninjatrader/protocol.ts';
-import { actionSign, isTerminal } from '../ninjatrader/protocol.ts';
+import { actionSign, exposureSides, isTerminal } from '../ninjatrader/protocol.ts';
 import { scopeIncludes } from '../oauth/policy.ts';
 import type { GrantRecord } from '../oauth/service.ts';
 import type { DB } from '../store/db.ts';
@@ -651,8 +651,10 @@ export class Trading {
       if (!same(o.instrument)) continue;
       if (o.name) live.add(o.name);
       const left = Math.max(0, o.quantity - o.filled);
-      if (actionSign(o.action) > 0) buys += left;
-      else sells += left;
+      // An order whose action NinjaTrader reported as something unknown counts both ways (worst case).
+      const sides = exposureSides(o.action);
+      if (sides.buys) buys += left;
+      if (sides.sells) sells += left;
     }
     for (const r of this.reservations.values()) {
       if (r.account !== account || !same(r.instrument)) continue;
@@ -704,6 +706,9 @@ export class Trading {
       orderQty = action.quantity;
       const o = this.deps.link.mirror.orderById(action.account, action.orderId);
       if (o) {
+        if (o.action === 'Unknown') {
+          refuse('unknown_order_side', `Refused: NinjaTrader reported order ${o.orderId}'s action as ${JSON.stringify(o.unknownValues?.action ?? 'Unknown')}, which this companion does not understand, so it cannot check a change against the limits. Change it in NinjaTrader.`);
+        }
         instrument = o.instrument;
         side = actionSign(o.action);
         const delta = action.quantity === undefined ? 0 : action.quantity - o.quantity;
