@@ -404,7 +404,7 @@ export class AddonLink extends EventEmitter {
     if (event.kind !== 'quote') this.noteUnknowns(event);
     this.mirror.apply(event);
     if (event.kind === 'order') this.activity('order', describeOrder(event.order), event.order.account);
-    else if (event.kind === 'execution') this.activity('execution', describeExecution(event.execution), event.execution.account);
+    else if (event.kind === 'execution') this.activity('execution', describeExecution(event.execution, this.mirror.account(event.execution.account)?.currency), event.execution.account);
     this.emit('event', event);
   }
 
