@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { approveNext, startTestCompanion, type TestCompanion } from '../helpers/companion.ts';
 import { connectWithOAuth, HeadlessProvider, type ConnectedClient } from '../helpers/sdk-client.ts';
 import { call, until } from '../helpers/tools.ts';
 import { offsetClock } from '../../src/clock.ts';
 import { T0 } from './helpers.ts';
+import { fakeNt8, type Answer, type FakeNt8 } from './fake-nt8.ts';
 
 const ACCT = 'APEX-41872-03';
 const RITHMIC = 'Rithmic for NinjaTrader Brokerage';
@@ -63,42 +63,27 @@ const SNAPSHOT = {
   quotes: [{ instrument: 'ES 12-26', bid: 6002.75, ask: 6003, last: 6003, volume: 3, time: at(0), bidSize: 12, askSize: 9, dailyHigh: 6010.5, dailyLow: 5988.25, dailyVolume: 1234567, settlement: 5995.5 }],
 };
 
-/** A fake NT8 add-on: hello (protocol 1.1, can subscribe), answers snapshot, subscribeQuotes and getBars. */
-function fakeAddon(url: string, secret: string) {
-  const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${secret}` } });
-  const requests: { method: string; params: Record<string, unknown> }[] = [];
-  let seq = 40;
-  const send = (m: unknown) => ws.send(JSON.stringify(m));
-  ws.on('open', () => send({ v: 1, type: 'hello', protocolMinor: 1, addonVersion: '1.1.0', nt8Version: '8.1.5.2', simulated: false, capabilities: ['orders', 'quotes', 'bars', 'oco', 'subscribe', 'gtd', 'mit'] }));
-  ws.on('message', (d) => {
-    const m = JSON.parse(d.toString()) as { type: string; id: string; method: string; params: Record<string, unknown> };
-    if (m.type === 'ping') return send({ v: 1, type: 'pong' });
-    if (m.type !== 'request') return;
-    requests.push({ method: m.method, params: m.params });
-    if (m.method === 'snapshot') return send({ v: 1, type: 'snapshot', id: m.id, seq, ...SNAPSHOT });
-    if (m.method === 'subscribeQuotes') {
-      const names = (m.params.instruments as string[]);
-      send({ v: 1, type: 'response', id: m.id, ok: true, result: { subscribed: names } });
-      // NT8 sends the first tick a moment later.
-      setTimeout(() => send({ v: 1, type: 'event', seq: ++seq, event: { kind: 'quote', quote: { instrument: names[0], bid: 21000, ask: 21000.25, last: 21000.25, volume: 1, time: at(0), bidSize: 4, askSize: 6, dailyHigh: null, dailyLow: null, dailyVolume: 88000, settlement: null } } }), 100);
-      return;
-    }
-    if (m.method === 'getBars') {
-      return send({ v: 1, type: 'response', id: m.id, ok: true, result: { bars: [{ time: at(10), open: 6000, high: 6001, low: 5999.75, close: 6000.5, volume: 420 }], tradingHours: String(m.params.tradingHours ?? 'CME US Index Futures ETH') } });
-    }
-    send({ v: 1, type: 'response', id: m.id, ok: false, error: { code: 'invalid_request', message: 'not in this test' } });
-  });
-  return { ws, requests, close: () => ws.terminate() };
+/** The fake add-on's answers: subscribeQuotes (the first tick follows 100 ms later) and getBars. */
+function answers(method: string, params: Record<string, unknown>, fake: FakeNt8): Answer | undefined {
+  if (method === 'subscribeQuotes') {
+    const names = params.instruments as string[];
+    setTimeout(() => fake.event({ kind: 'quote', quote: { instrument: names[0], bid: 21000, ask: 21000.25, last: 21000.25, volume: 1, time: at(0), bidSize: 4, askSize: 6, dailyHigh: null, dailyLow: null, dailyVolume: 88000, settlement: null } }), 100);
+    return { ok: true, result: { subscribed: names } };
+  }
+  if (method === 'getBars') {
+    return { ok: true, result: { bars: [{ time: at(10), open: 6000, high: 6001, low: 5999.75, close: 6000.5, volume: 420 }], tradingHours: String(params.tradingHours ?? 'CME US Index Futures ETH') } };
+  }
+  return undefined;
 }
 
 test('a recorded NT8 snapshot applies whole (minus one reported malformed record) and every tool shows it honestly', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ntmcp-nt8-'));
   let c: TestCompanion | undefined;
-  let addon: ReturnType<typeof fakeAddon> | undefined;
+  let addon: FakeNt8 | undefined;
   let conn: ConnectedClient | undefined;
   try {
     c = await startTestCompanion({ link: 'addon', pairingFile: join(dir, 'pairing.json'), clock: offsetClock(T0) });
-    addon = fakeAddon(`${c.origin.replace('http', 'ws')}/addon`, c.pairingSecret);
+    addon = fakeNt8(`${c.origin.replace('http', 'ws')}/addon`, c.pairingSecret, SNAPSHOT, answers);
     const comp = c;
     await until(async () => comp.link.mirror.accounts().length === 2, 'the snapshot applied');
     conn = await connectWithOAuth(c.mcpUrl, (id) => approveNext(comp, { scope: 'mcp:read', accounts: [ACCT] }, id).then(() => {}), new HeadlessProvider('http://127.0.0.1:9000/cb', 'NT8 fidelity'));
@@ -187,6 +172,44 @@ test('a recorded NT8 snapshot applies whole (minus one reported malformed record
       assert.equal(r.code, 'invalid_arguments', r.text);
       assert.match(r.text, re);
     }
+  } finally {
+    await conn?.close().catch(() => {});
+    addon?.close();
+    await c?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a 1.0 add-on: the 1.1 bar requests are refused as addon_outdated (nothing sent), get_quote does not subscribe, and the link shows 1.0', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ntmcp-nt8-'));
+  let c: TestCompanion | undefined;
+  let addon: FakeNt8 | undefined;
+  let conn: ConnectedClient | undefined;
+  try {
+    c = await startTestCompanion({ link: 'addon', pairingFile: join(dir, 'pairing.json'), clock: offsetClock(T0) });
+    // A 1.0 add-on: no protocolMinor, no displayName/priceStatus/connections, currency USD.
+    const v10 = { ...SNAPSHOT.accounts[1]!, name: 'Sim101', currency: 'USD' } as Record<string, unknown>;
+    delete v10.priceStatus;
+    addon = fakeNt8(`${c.origin.replace('http', 'ws')}/addon`, c.pairingSecret, { accounts: [v10], quotes: [SNAPSHOT.quotes[0]] }, answers, { protocolMinor: undefined, addonVersion: '1.0.0', capabilities: ['orders', 'quotes', 'bars', 'oco'] });
+    const comp = c;
+    await until(async () => comp.link.mirror.accounts().length === 1, 'the snapshot applied');
+    conn = await connectWithOAuth(c.mcpUrl, (id) => approveNext(comp, { scope: 'mcp:read', accounts: ['Sim101'] }, id).then(() => {}), new HeadlessProvider('http://127.0.0.1:9000/cb', 'NT8 1.0'));
+    const status = await call(conn, 'get_status');
+    assert.equal(status.s.link.protocol, '1.0');
+    assert.deepEqual(status.s.link.connections, [{ name: 'Kinetick', status: 'Disconnected', priceStatus: null, accounts: ['Sim101'] }]);
+    const accounts = await call(conn, 'list_accounts');
+    assert.equal(accounts.s.accounts[0].displayName, 'Sim101', 'the name stands in for a display name');
+    assert.match(accounts.text, /Sim101 \(sim, USD\): net liq \$100,000\.00.*connection "Kinetick": orders Disconnected$/m);
+    const tick = await call(conn, 'get_bars', { instrument: 'ES', period: 'tick', count: 50 });
+    assert.equal(tick.code, 'addon_outdated', tick.text);
+    assert.match(tick.text, /speaks protocol 1\.0, which cannot carry bar period tick; update the add-on/);
+    const minute = await call(conn, 'get_bars', { instrument: 'ES', count: 5 });
+    assert.equal(minute.isError, false, minute.text);
+    assert.deepEqual(addon.requests.filter((r) => r.method === 'getBars').map((r) => r.params), [{ instrument: 'ES 12-26', period: 'minute', count: 5 }]);
+    const nq = await call(conn, 'get_quote', { instrument: 'NQ' });
+    assert.equal(nq.code, 'no_market_data', nq.text);
+    assert.match(nq.text, /cannot be asked to subscribe/);
+    assert.ok(!addon.requests.some((r) => r.method === 'subscribeQuotes'));
   } finally {
     await conn?.close().catch(() => {});
     addon?.close();
