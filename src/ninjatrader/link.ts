@@ -428,7 +428,8 @@ export class AddonLink extends EventEmitter {
       EVERY_ACCOUNT,
     );
     // Each skipped record is told to the account it names (or to the person only when it names none).
-    for (const k of msg.skipped) this.activity('skipped', `Snapshot: ${k.message}`, k.list === 'connections' ? null : k.account ?? EVERY_ACCOUNT);
+    // A connection serves accounts of several grants: its rows are the person's only.
+    for (const k of msg.skipped) this.activity('skipped', `Snapshot: ${k.message}`, k.account ?? EVERY_ACCOUNT);
     for (const a of msg.accounts) this.noteUnknowns({ kind: 'account', account: a });
     for (const c of msg.connections ?? []) this.noteUnknowns({ kind: 'connection', connection: c });
     for (const p of msg.positions) this.noteUnknowns({ kind: 'position', position: p });
@@ -452,6 +453,7 @@ export class AddonLink extends EventEmitter {
       case 'connection':
         ({ unknownValues: u } = event.connection);
         what = `connection ${event.connection.connection}`;
+        account = EVERY_ACCOUNT; // a connection serves several grants' accounts: the person's row
         break;
       case 'position':
         ({ unknownValues: u } = event.position);
