@@ -345,7 +345,7 @@ export class AddonLink extends EventEmitter {
       return this.onHello(conn, raw as Record<string, unknown>);
     }
     const r = parseAddonMessage(raw);
-    if (!r.ok) return r.eventSeq !== undefined ? this.onBadEvent(r.eventSeq, r.error) : this.dropped(r.error);
+    if (!r.ok) return r.eventSeq !== undefined ? this.onBadEvent(r.eventSeq, r.error, r.eventKind, r.eventAccount ?? null) : this.dropped(r.error);
     const msg = r.message;
     switch (msg.type) {
       case 'event':
@@ -394,9 +394,14 @@ export class AddonLink extends EventEmitter {
   }
 
   /** A well-addressed event with a bad payload: its seq counts (no resnapshot), the event is skipped and reported. */
-  private onBadEvent(seq: number, error: string): void {
+  private onBadEvent(seq: number, error: string, kind: string | undefined, account: string | null): void {
     if (!this.advance(seq)) return;
-    this.activity('skipped', `Skipped event ${seq} from the add-on: ${error.replace(/^invalid event message: /, '')}`);
+    const what = kind === undefined ? 'event' : `${/^[a-z]{1,20}$/.test(kind) ? kind : JSON.stringify(kind).slice(0, 40)} event`;
+    this.activity('skipped', `Skipped ${what} ${seq} from the add-on: ${error.replace(/^invalid event message: /, '')}`, account);
+    // An order or position update the companion could not read: that account's exposure is not fully known.
+    if (kind === 'order' || kind === 'position' || kind === undefined) {
+      this.mirror.markIncomplete(account, `NinjaTrader sent ${kind === undefined ? 'an update' : `an ${kind} update`} the companion could not read (event ${seq}; see the activity log)`);
+    }
   }
 
   private onEvent(seq: number, event: DomainEvent): void {
@@ -429,7 +434,12 @@ export class AddonLink extends EventEmitter {
     );
     // Each skipped record is told to the account it names (or to the person only when it names none).
     // A connection serves accounts of several grants: its rows are the person's only.
-    for (const k of msg.skipped) this.activity('skipped', `Snapshot: ${k.message}`, k.account ?? EVERY_ACCOUNT);
+    for (const k of msg.skipped) {
+      this.activity('skipped', `Snapshot: ${k.message}`, k.account ?? EVERY_ACCOUNT);
+      if (k.list === 'orders' || k.list === 'positions') {
+        this.mirror.markIncomplete(k.account, `NinjaTrader's snapshot had ${k.list === 'orders' ? 'an order' : 'a position'} the companion could not read (${k.message.replace(/^skipped /, '')})`);
+      }
+    }
     for (const a of msg.accounts) this.noteUnknowns({ kind: 'account', account: a });
     for (const c of msg.connections ?? []) this.noteUnknowns({ kind: 'connection', connection: c });
     for (const p of msg.positions) this.noteUnknowns({ kind: 'position', position: p });

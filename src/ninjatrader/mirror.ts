@@ -32,6 +32,12 @@ export class Mirror {
   private readonly positionsByAccount = new Map<string, Map<string, Position>>();
   private readonly executionsByAccount = new Map<string, Execution[]>();
   private readonly quotes = new Map<string, Quote>();
+  /**
+   * Accounts whose orders or positions are not all known: NinjaTrader sent a record the companion
+   * could not read (skipped and reported). account → why; '*' = an unreadable record named no account.
+   * Cleared by the next snapshot (which marks again what it still cannot read).
+   */
+  private readonly incompleteAccounts = new Map<string, string>();
   /** Connections the add-on reported itself (1.1 snapshot list and `connection` events). */
   private readonly connectionsByName = new Map<string, ConnectionInfo>();
   /** True while the link is down (or before the first snapshot): data may be out of date. */
@@ -50,6 +56,7 @@ export class Mirror {
     this.executionsByAccount.clear();
     this.quotes.clear();
     this.connectionsByName.clear();
+    this.incompleteAccounts.clear();
     for (const c of state.connections ?? []) this.connectionsByName.set(c.connection, c);
     for (const a of state.accounts) this.putAccount(a);
     for (const o of state.orders) this.putOrder(o, undefined);
@@ -134,6 +141,17 @@ export class Mirror {
     list.push(e);
     // Amortised trim: drop the oldest half-cap at once rather than shifting on every push.
     if (list.length > MAX_EXECUTIONS_PER_ACCOUNT * 1.5) list.splice(0, list.length - MAX_EXECUTIONS_PER_ACCOUNT);
+  }
+
+  /** Marks an account's orders/positions as possibly incomplete (null = no account could be read: all). */
+  markIncomplete(account: string | null, why: string): void {
+    const key = account ?? '*';
+    if (!this.incompleteAccounts.has(key)) this.incompleteAccounts.set(key, why);
+  }
+
+  /** Why the account's orders or positions may be incomplete, or undefined when they are not. */
+  incomplete(account: string): string | undefined {
+    return this.incompleteAccounts.get(account) ?? this.incompleteAccounts.get('*');
   }
 
   // ---- queries (these may allocate; they are not on the hot path) ----

@@ -578,8 +578,11 @@ export type AddonMessage =
 
 export type ParseResult<T> =
   | { ok: true; message: T }
-  /** `eventSeq`: set for an event whose envelope (v, type, seq) is good but whose payload is not. */
-  | { ok: false; error: string; eventSeq?: number };
+  /**
+   * `eventSeq`: set for an event whose envelope (v, type, seq) is good but whose payload is not;
+   * then `eventKind` and `eventAccount` say what the payload was about, as far as it can be read.
+   */
+  | { ok: false; error: string; eventSeq?: number; eventKind?: string; eventAccount?: string | null };
 
 const isName = (x: unknown): x is string => typeof x === 'string' && x.length >= 1 && x.length <= 128;
 const isFiniteNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -637,7 +640,19 @@ export function parseAddonMessage(raw: unknown): ParseResult<AddonMessage> {
     const error = `invalid ${type} message: ${describeIssues(r.error)}`;
     if (type === 'event') {
       const env = EventEnvelope.safeParse(raw);
-      if (env.success) return { ok: false, error, eventSeq: env.data.seq };
+      if (env.success) {
+        const ev = (raw as { event?: unknown }).event;
+        const kind = typeof ev === 'object' && ev !== null ? (ev as { kind?: unknown }).kind : undefined;
+        const entity = typeof kind === 'string' ? (ev as Record<string, unknown>)[kind] : undefined;
+        const acct = typeof entity === 'object' && entity !== null ? (entity as Record<string, unknown>)[kind === 'account' ? 'name' : 'account'] : undefined;
+        return {
+          ok: false,
+          error,
+          eventSeq: env.data.seq,
+          ...(typeof kind === 'string' && kind.length <= 64 ? { eventKind: kind } : {}),
+          eventAccount: typeof acct === 'string' && acct.length > 0 && acct.length <= 128 ? acct : null,
+        };
+      }
     }
     return { ok: false, error };
   }

@@ -32,6 +32,7 @@ export const REFUSAL_CODES = {
   addon_error: 'error',
   addon_outdated: 'error',
   unknown_side: 'refused',
+  account_data_incomplete: 'refused',
   market_closed: 'error',
   rejected: 'error',
   internal_error: 'error',

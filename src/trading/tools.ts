@@ -185,7 +185,8 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
         const view = viewOf(ctx);
         const positions = view.positions(a.account).filter((p) => p.marketPosition !== 'Flat');
         const lines = positions.map((p) => `${p.account} ${p.instrument}: ${honest(p.marketPosition, p, 'marketPosition')} ${p.quantity} @ ${p.averagePrice} (unrealized ${money(p.unrealizedPnL, currencyOf(view.account(p.account)))})`);
-        return { text: positions.length ? `${positions.length} open position(s)${tag()}\n${lines.join('\n')}` : `No open positions.${tag()}`, structured: { positions, simulated: simulated(), stale: stale() } };
+        const note = incompleteNote(trading, view.accounts(a.account));
+        return { text: `${positions.length ? `${positions.length} open position(s)${tag()}\n${lines.join('\n')}` : `No open positions.${tag()}`}${note}`, structured: { positions, simulated: simulated(), stale: stale() } };
       },
     }),
     defineTool({
@@ -202,7 +203,8 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
         const orders = viewOf(ctx).orders(a.account, a.status === 'working' ? { working: true } : {});
         orders.sort((x, y) => x.time.localeCompare(y.time));
         const none = a.status === 'working' ? 'No working orders.' : 'No orders yet (working, filled, cancelled or rejected).';
-        return { text: orders.length ? `${orders.length} ${a.status === 'working' ? 'working ' : ''}order(s)${tag()}\n${orders.map(orderLine).join('\n')}` : `${none}${tag()}`, structured: { orders, simulated: simulated(), stale: stale() } };
+        const note = incompleteNote(trading, viewOf(ctx).accounts(a.account));
+        return { text: `${orders.length ? `${orders.length} ${a.status === 'working' ? 'working ' : ''}order(s)${tag()}\n${orders.map(orderLine).join('\n')}` : `${none}${tag()}`}${note}`, structured: { orders, simulated: simulated(), stale: stale() } };
       },
     }),
     defineTool({
@@ -513,6 +515,15 @@ function barRange(a: { count?: number; from?: string; to?: string }, now: number
   if (to !== null && to <= from) throw new Refusal('invalid_arguments', `to (${a.to}) must be after from (${a.from}).`);
   if (from > now) throw new Refusal('invalid_arguments', `from (${a.from}) is in the future.`);
   return { from: new Date(from).toISOString(), ...(to !== null ? { to: new Date(to).toISOString() } : {}) };
+}
+
+/** "\nINCOMPLETE: …" for the accounts whose orders or positions NinjaTrader sent unreadably, else "". */
+function incompleteNote(trading: Trading, accounts: string[]): string {
+  const notes = accounts.flatMap((n) => {
+    const why = trading.link.mirror.incomplete(n);
+    return why ? [`INCOMPLETE ${n}: ${why}; this list may miss it, and new risk on ${n} is refused until a snapshot reads cleanly.`] : [];
+  });
+  return notes.length ? `\n${notes.join('\n')}` : '';
 }
 
 /** How long get_quote waits for the first quote of an instrument it just subscribed. */

@@ -694,6 +694,12 @@ export class Trading {
   private checkLimits(grant: GrantRecord, action: TradeAction, refuse: (code: string, message: string) => never): Reservation | null {
     const L = grant.limits;
     if (!RISK_INCREASING.has(action.kind) || !('account' in action)) return null;
+    // NinjaTrader sent an order or position of this account the companion could not read: its
+    // exposure is not known, so no limit can be checked honestly.
+    const incomplete = this.deps.link.mirror.incomplete(action.account);
+    if (incomplete) {
+      refuse('account_data_incomplete', `Refused: ${incomplete}, so the exposure of ${action.account} is not fully known and this client's limits cannot be checked. Cancel and flatten still work; new risk is accepted again once NinjaTrader's next full snapshot reads cleanly (reconnect the add-on).`);
+    }
     // What the action adds: an instrument and a signed quantity in its direction.
     let instrument: string | null = null;
     let qty = 0;

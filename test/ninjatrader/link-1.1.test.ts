@@ -83,7 +83,9 @@ test('an event with a good envelope and a bad payload: skipped and reported, its
   assert.equal(r.link.mirror.orderById('Apex-1', 'O1'), undefined, 'the bad order was not applied');
   const skipped = r.activities.filter((a) => a.kind === 'skipped');
   assert.equal(skipped.length, 1);
-  assert.match(skipped[0]!.message, /^Skipped event 11 from the add-on: event\.order\.quantity: /);
+  assert.match(skipped[0]!.message, /^Skipped order event 11 from the add-on: event\.order\.quantity: /);
+  assert.equal(skipped[0]!.account, 'Apex-1', 'told to the account it is about');
+  assert.match(r.link.mirror.incomplete('Apex-1') ?? '', /an order update the companion could not read \(event 11/);
   assert.ok(!r.activities.some((a) => a.kind === 'gap'), 'seq 11 counted: 12 is no gap');
   assert.equal(c.messages.filter((m) => m.method === 'snapshot').length, 1, 'no resnapshot');
 });

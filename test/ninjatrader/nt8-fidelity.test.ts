@@ -106,6 +106,7 @@ test('a recorded NT8 snapshot applies whole (minus one reported malformed record
     const orders = await call(conn, 'list_orders', { account: ACCT, status: 'all' });
     assert.equal(orders.isError, false, orders.text);
     assert.deepEqual(orders.s.orders.map((o: { orderId: string }) => o.orderId).sort(), ['0b1c2d3e4f5a6b7c', '7f3a9c21e4b84f0c']);
+    assert.match(orders.text, /INCOMPLETE APEX-41872-03: NinjaTrader's snapshot had an order the companion could not read \(order 3 of 3 \(orderId "bad-1"\)/);
     assert.match(orders.text, /7f3a9c21e4b84f0c APEX-41872-03 Sell 1 ES 12-26 StopMarket stop 5980\.00 Gtc — Suspended \[Stop1\]/);
     assert.match(orders.text, /0b1c2d3e4f5a6b7c APEX-41872-03 Buy 2 ES 12-26 Limit 5990\.25 Gtd until 2026-11-06T22:00:00Z — Unknown \(NinjaTrader said "PendingRiskCheck"\) \[Entry\]/);
     const one = await call(conn, 'get_order', { account: ACCT, orderId: '0b1c2d3e4f5a6b7c' });

@@ -17,16 +17,15 @@ import { fakeNt8, type FakeNt8 } from '../ninjatrader/fake-nt8.ts';
 const time = new Date(T0).toISOString();
 const order = (orderId: string, action: string, quantity: number) => ({ orderId, name: 'Entry', account: 'Acct1', instrument: 'ES 12-26', action, orderType: 'Limit', timeInForce: 'Day', quantity, filled: 0, averageFillPrice: 0, limitPrice: 5900, stopPrice: null, ocoId: null, state: 'Working', time });
 
-async function setup(snapshot: Record<string, unknown>) {
+async function setup(snapshot: Record<string, unknown>, more: (method: string, params: Record<string, unknown>) => { ok: true; result: unknown } | undefined = () => undefined) {
   const dir = mkdtempSync(join(tmpdir(), 'ntmcp-side-'));
   const c: TestCompanion = await startTestCompanion({ link: 'addon', pairingFile: join(dir, 'pairing.json'), clock: offsetClock(T0) });
   const placed: Record<string, unknown>[] = [];
-  const addon: FakeNt8 = fakeNt8(`${c.origin.replace('http', 'ws')}/addon`, c.pairingSecret, {
-    accounts: [{ name: 'Acct1', connection: 'Rithmic', connectionStatus: 'Connected', priceStatus: 'Connected', provider: 'Rithmic', simulated: false, currency: 'USD', items: { cashValue: 1e5, buyingPower: 1e5, netLiquidation: 1e5, realizedPnL: 0, unrealizedPnL: 0 } }],
-    quotes: [{ instrument: 'ES 12-26', bid: 6000, ask: 6000.25, last: 6000, volume: 1, time }],
-    ...snapshot,
-  }, (method, params) => {
-    if (method !== 'placeOrder') return undefined;
+  // Defaults added to the caller's object itself: a test may change it before the next snapshot.
+  snapshot.accounts ??= [{ name: 'Acct1', connection: 'Rithmic', connectionStatus: 'Connected', priceStatus: 'Connected', provider: 'Rithmic', simulated: false, currency: 'USD', items: { cashValue: 1e5, buyingPower: 1e5, netLiquidation: 1e5, realizedPnL: 0, unrealizedPnL: 0 } }];
+  snapshot.quotes ??= [{ instrument: 'ES 12-26', bid: 6000, ask: 6000.25, last: 6000, volume: 1, time }];
+  const addon: FakeNt8 = fakeNt8(`${c.origin.replace('http', 'ws')}/addon`, c.pairingSecret, snapshot, (method, params) => {
+    if (method !== 'placeOrder') return more(method, params);
     placed.push(params);
     return { ok: true, result: { order: { ...order(`N${placed.length}`, String(params.action), Number(params.quantity)), name: params.name, orderType: 'Market', limitPrice: null, state: 'Accepted' } } };
   });
@@ -83,6 +82,31 @@ test('a position whose side NinjaTrader reports as unknown counts both ways and 
     const positions = await call(s.conn, 'list_positions', {});
     assert.match(positions.text, /Acct1 ES 12-26: Unknown \(NinjaTrader said "Hedged"\) 9 @ 6000/);
     assert.equal(s.placed.length, 0);
+  } finally {
+    await s.done();
+  }
+});
+
+test('an order NinjaTrader sent that the companion could not read: new risk on that account is refused until a snapshot reads cleanly; cancel still works', async () => {
+  const snapshot: Record<string, unknown> = { orders: [order('G1', 'Buy', 1), { ...order('B1', 'Buy', 1), quantity: 'two' }] };
+  const s = await setup(snapshot, (method, params) =>
+    method === 'cancelOrder' ? { ok: true, result: { order: { ...order(String(params.orderId), 'Buy', 1), state: 'CancelPending' } } } : undefined,
+  );
+  try {
+    const buy = await call(s.conn, 'place_order', place('BUY', 1, 'after-bad'));
+    assert.equal(buy.code, 'account_data_incomplete', buy.text);
+    assert.match(buy.text, /snapshot had an order the companion could not read \(order 2 of 2 \(orderId "B1"\): quantity: .*\), so the exposure of Acct1 is not fully known/);
+    assert.equal(s.placed.length, 0);
+    const cancel = await call(s.conn, 'cancel_order', { account: 'Acct1', orderId: 'G1' });
+    assert.equal(cancel.isError, false, cancel.text);
+    // NinjaTrader's next snapshot reads cleanly (here: after a sequence gap): new risk is accepted again.
+    snapshot.orders = [order('G1', 'Buy', 1)];
+    const snapped = new Promise((r) => s.c.link.once('snapshot', r));
+    s.addon.ws.send(JSON.stringify({ v: 1, type: 'event', seq: 1000, event: { kind: 'order', order: order('G1', 'Buy', 1) } }));
+    await snapped;
+    const again = await call(s.conn, 'place_order', place('BUY', 1, 'after-clean'));
+    assert.equal(again.isError, false, again.text);
+    assert.equal(s.placed.length, 1);
   } finally {
     await s.done();
   }
