@@ -406,8 +406,20 @@ export class AddonLink extends EventEmitter {
 
   private onEvent(seq: number, event: DomainEvent): void {
     if (!this.advance(seq)) return;
-    if (event.kind !== 'quote') this.noteUnknowns(event);
+    if (event.kind === 'quote') {
+      this.mirror.apply(event);
+      this.emit('event', event);
+      return;
+    }
+    this.noteUnknowns(event);
+    // The link state lists accounts and connections: tell the dashboard when those change.
+    const prev = event.kind === 'account' ? this.mirror.account(event.account.name) : undefined;
+    const linkChanged =
+      event.kind === 'connection' ||
+      (event.kind === 'account' &&
+        (!prev || prev.connection !== event.account.connection || prev.connectionStatus !== event.account.connectionStatus || prev.priceStatus !== event.account.priceStatus));
     this.mirror.apply(event);
+    if (linkChanged) this.emitState();
     if (event.kind === 'order') this.activity('order', describeOrder(event.order), event.order.account);
     else if (event.kind === 'execution') this.activity('execution', describeExecution(event.execution, this.mirror.account(event.execution.account)?.currency), event.execution.account);
     this.emit('event', event);

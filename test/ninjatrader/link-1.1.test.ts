@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AddonRequestError } from '../../src/ninjatrader/link.ts';
-import { HELLO, rawClient, rig, until } from './helpers.ts';
+import { HELLO, once, rawClient, rig, until } from './helpers.ts';
+import type { LinkState } from '../../src/control/contract.ts';
 
 const ACCOUNT = { name: 'Apex-1', connection: 'Rithmic', connectionStatus: 'Connected', provider: 'Rithmic', simulated: false, currency: 'USD', items: { cashValue: 1, buyingPower: 1, netLiquidation: 1, realizedPnL: 0, unrealizedPnL: 0 } };
 const order = (orderId: string, state: string) => ({ orderId, name: '', account: 'Apex-1', instrument: 'ES 12-26', action: 'Buy', orderType: 'Limit', timeInForce: 'Day', quantity: 1, filled: 0, averageFillPrice: 0, limitPrice: 5000, stopPrice: null, ocoId: null, state, time: '2026-11-02T15:00:00.000Z' });
@@ -100,6 +101,8 @@ test('an unknown enum value is kept as Unknown with its raw text and logged once
   assert.deepEqual(o1.unknownValues, { state: 'PendingRiskCheck' });
   // NT8 calls Unknown terminal, but a state nobody here knows may be live: it stays among working orders.
   assert.equal(r.link.mirror.orders('Apex-1', { working: true }).length, 2);
+  // The dashboard hears of a connection's change at once (a link 'state' emission).
+  const stateSeen = once<LinkState>(r.link, 'state', (st) => st.connections.some((x) => x.priceStatus?.includes('Throttled') === true));
   c.send({ v: 1, type: 'event', seq: 11, event: { kind: 'order', order: order('O3', 'PendingRiskCheck') } });
   c.send({ v: 1, type: 'event', seq: 12, event: { kind: 'order', order: order('O4', 'Parked') } });
   c.send({ v: 1, type: 'event', seq: 13, event: { kind: 'connection', connection: { connection: 'Rithmic', status: 'Connected', priceStatus: 'Throttled' } } });
@@ -111,6 +114,7 @@ test('an unknown enum value is kept as Unknown with its raw text and logged once
   assert.equal(rows[0]!.account, 'Apex-1');
   assert.match(rows[1]!.message, /order state "Parked"/);
   assert.match(rows[2]!.message, /connection priceStatus "Throttled"/);
+  await stateSeen;
   const conn = r.link.state().connections;
   assert.deepEqual(conn, [{ name: 'Rithmic', status: 'Connected', priceStatus: 'Unknown (NinjaTrader said "Throttled")', accounts: ['Apex-1'] }]);
 });
