@@ -88,16 +88,21 @@ export class Mirror {
       case 'connection': {
         const c = event.connection;
         const prev = this.connectionsByName.get(c.connection);
-        // A 1.0 add-on's event has no priceStatus: keep the one known.
-        const merged: ConnectionInfo = { ...c, ...(c.priceStatus === undefined && prev?.priceStatus !== undefined ? { priceStatus: prev.priceStatus } : {}) };
+        // A 1.0 add-on's event has no priceStatus: the one known (and its raw text) stays.
+        const keepPrice = c.priceStatus === undefined && prev?.priceStatus !== undefined;
+        const raw: Record<string, string> = { ...(keepPrice && prev?.unknownValues?.priceStatus !== undefined ? { priceStatus: prev.unknownValues.priceStatus } : {}), ...c.unknownValues };
+        const merged: ConnectionInfo = { connection: c.connection, status: c.status, ...(keepPrice ? { priceStatus: prev!.priceStatus } : c.priceStatus !== undefined ? { priceStatus: c.priceStatus } : {}), ...(Object.keys(raw).length ? { unknownValues: raw } : {}) };
         this.connectionsByName.set(c.connection, merged);
+        // Its accounts take both statuses (routing = connectionStatus, feed = priceStatus), raw texts included.
         for (const a of this.accountsByName.values()) {
           if (a.connection !== c.connection) continue;
-          a.connectionStatus = c.status;
-          if (c.priceStatus !== undefined) a.priceStatus = c.priceStatus;
-          const { connectionStatus: _s, ...rest } = a.unknownValues ?? {};
-          const kept = c.priceStatus === undefined ? rest : (({ priceStatus: _p, ...r }) => r)(rest);
-          const u = { ...kept, ...renameConnectionUnknowns(c.unknownValues ?? {}) };
+          a.connectionStatus = merged.status;
+          if (merged.priceStatus !== undefined) a.priceStatus = merged.priceStatus;
+          const u: Record<string, string> = { ...a.unknownValues };
+          delete u.connectionStatus;
+          if (merged.priceStatus !== undefined) delete u.priceStatus;
+          if (raw.status !== undefined) u.connectionStatus = raw.status;
+          if (raw.priceStatus !== undefined) u.priceStatus = raw.priceStatus;
           if (Object.keys(u).length) a.unknownValues = u;
           else delete a.unknownValues;
         }
@@ -245,14 +250,7 @@ export class Mirror {
   }
 }
 
-/** A connection's unknown `status`/`priceStatus` become the account's `connectionStatus`/`priceStatus`. */
-function renameConnectionUnknowns(u: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (u.status !== undefined) out.connectionStatus = u.status;
-  if (u.priceStatus !== undefined) out.priceStatus = u.priceStatus;
-  return out;
-}
-
+/** An account's unknown `connectionStatus`/`priceStatus` raw texts, as a connection's `status`/`priceStatus`. */
 function renameAccountUnknowns(u: Record<string, string>): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   if (u.connectionStatus !== undefined) out.status = u.connectionStatus;
