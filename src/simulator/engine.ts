@@ -354,7 +354,7 @@ export class SimEngine {
       if (p.stopPrice <= 0 || !isOnTick(p.stopPrice, m.spec.tickSize)) {
         reject(`stop price ${p.stopPrice} is not a positive multiple of the tick size ${m.spec.tickSize}`);
       }
-      this.checkStopSide(actionSign(order.action), p.stopPrice, m, fmt, 'Change rejected');
+      this.checkStopSide(actionSign(order.action as OrderAction), p.stopPrice, m, fmt, 'Change rejected');
     }
     const resume = order.state;
     this.transition(order, 'ChangePending');
@@ -422,6 +422,10 @@ export class SimEngine {
 
   getBars(p: ParamsOf<'getBars'>): { bars: Bar[] } {
     const m = this.requireMarket(p.instrument);
+    // Protocol 1.1 widened getBars; the simulator serves minute and day bars by count (the simulator's owner widens this).
+    if ((p.period !== 'minute' && p.period !== 'day') || p.count === undefined) {
+      throw new Reject('invalid_request', 'The simulator serves minute and day bars by count only.');
+    }
     return { bars: m.bars(this.seed, p.period, p.count, this.now) };
   }
 
@@ -529,7 +533,7 @@ export class SimEngine {
    */
   private fillIfMarketable(order: Order, m: InstrumentMarket, entering: boolean): void {
     if (this.closedReason(m) !== null) return; // nothing fills while the market is closed
-    const buy = actionSign(order.action) > 0;
+    const buy = actionSign(order.action as OrderAction) > 0;
     const q = m.quote;
     const market = buy ? q.ask : q.bid;
     if (order.orderType === 'Market' || order.orderType === 'StopMarket') {
@@ -543,7 +547,7 @@ export class SimEngine {
 
   private fill(order: Order, m: InstrumentMarket, price: number): void {
     const acct = this.accountsByName.get(order.account)!;
-    const sign = actionSign(order.action);
+    const sign = actionSign(order.action as OrderAction);
     const commission = Math.round(COMMISSION_PER_CONTRACT[m.spec.root as Root] * order.quantity * 100) / 100;
     const outcome = applyFill(acct, m.contract, m.spec.pointValue, sign * order.quantity, price, commission);
     order.filled = order.quantity;
@@ -613,7 +617,7 @@ export class SimEngine {
       for (const o of [...set]) {
         if (isTerminal(o.state)) continue;
         if (o.state === 'TriggerPending') {
-          const buy = actionSign(o.action) > 0;
+          const buy = actionSign(o.action as OrderAction) > 0;
           if (buy ? last >= o.stopPrice! : last <= o.stopPrice!) {
             this.transition(o, 'Working');
             this.fillIfMarketable(o, m, true);

@@ -8,7 +8,7 @@ import type { EventBus } from '../events.ts';
 import type { Activity, AddonLink } from '../ninjatrader/link.ts';
 import { rootOfContract } from '../ninjatrader/instruments.ts';
 import type { DomainEvent, Order } from '../ninjatrader/protocol.ts';
-import { actionSign, isTerminal } from '../ninjatrader/protocol.ts';
+import { actionSign, exposureSides, isTerminal } from '../ninjatrader/protocol.ts';
 import { scopeIncludes } from '../oauth/policy.ts';
 import type { GrantRecord } from '../oauth/service.ts';
 import type { DB } from '../store/db.ts';
@@ -641,18 +641,25 @@ export class Trading {
     const same = (i: string) => (root ? rootOfContract(i) === root : i === contract);
     const mirror = this.deps.link.mirror;
     let position = 0;
-    for (const p of mirror.positions(account)) {
-      if (same(p.instrument)) position += signedQuantity(p);
-    }
     let buys = 0;
     let sells = 0;
+    for (const p of mirror.positions(account)) {
+      if (!same(p.instrument)) continue;
+      // A position whose side NinjaTrader reported as something unknown: worst case either way.
+      if (p.marketPosition === 'Unknown') {
+        buys += p.quantity;
+        sells += p.quantity;
+      } else position += signedQuantity(p);
+    }
     const live = new Set<string>();
     for (const o of mirror.orders(account, { working: true })) {
       if (!same(o.instrument)) continue;
       if (o.name) live.add(o.name);
       const left = Math.max(0, o.quantity - o.filled);
-      if (actionSign(o.action) > 0) buys += left;
-      else sells += left;
+      // An order whose action NinjaTrader reported as something unknown counts both ways (worst case).
+      const sides = exposureSides(o.action);
+      if (sides.buys) buys += left;
+      if (sides.sells) sells += left;
     }
     for (const r of this.reservations.values()) {
       if (r.account !== account || !same(r.instrument)) continue;
@@ -687,6 +694,12 @@ export class Trading {
   private checkLimits(grant: GrantRecord, action: TradeAction, refuse: (code: string, message: string) => never): Reservation | null {
     const L = grant.limits;
     if (!RISK_INCREASING.has(action.kind) || !('account' in action)) return null;
+    // NinjaTrader sent an order or position of this account the companion could not read: its
+    // exposure is not known, so no limit can be checked honestly.
+    const incomplete = this.deps.link.mirror.incomplete(action.account);
+    if (incomplete) {
+      refuse('account_data_incomplete', `Refused: ${incomplete}, so the exposure of ${action.account} is not fully known and this client's limits cannot be checked. Cancel and flatten still work; new risk is accepted again once NinjaTrader's next full snapshot reads cleanly (reconnect the add-on).`);
+    }
     // What the action adds: an instrument and a signed quantity in its direction.
     let instrument: string | null = null;
     let qty = 0;
@@ -704,6 +717,9 @@ export class Trading {
       orderQty = action.quantity;
       const o = this.deps.link.mirror.orderById(action.account, action.orderId);
       if (o) {
+        if (o.action === 'Unknown') {
+          refuse('unknown_side', `Refused: NinjaTrader reported order ${o.orderId}'s action as ${JSON.stringify(o.unknownValues?.action ?? 'Unknown')}, which this companion does not know, so it cannot check a change against this client's limits. Change the order in NinjaTrader, or cancel it.`);
+        }
         instrument = o.instrument;
         side = actionSign(o.action);
         const delta = action.quantity === undefined ? 0 : action.quantity - o.quantity;
@@ -714,6 +730,9 @@ export class Trading {
     } else if (action.kind === 'reverse') {
       // One market order of twice the position: the per-order limit applies to it.
       const p = this.deps.link.mirror.position(action.account, action.instrument);
+      if (p && p.marketPosition === 'Unknown') {
+        refuse('unknown_side', `Refused: NinjaTrader reported the ${action.instrument} position on ${action.account} as ${JSON.stringify(p.unknownValues?.marketPosition ?? 'Unknown')}, which this companion does not know, so it cannot tell which way to reverse it. Flatten it instead, or reverse it in NinjaTrader.`);
+      }
       if (p && p.marketPosition !== 'Flat') {
         instrument = action.instrument;
         orderQty = 2 * p.quantity;

@@ -24,6 +24,15 @@ const mutations: [string, (m: any) => void][] = [
   ['kind other', (m) => (m.event.kind = 'quotes')],
   ['zero volume ok', (m) => (m.event.quote.volume = 0)],
   ['negative price ok (finite)', (m) => (m.event.quote.bid = -5)],
+  // protocol 1.1 optional quote fields
+  ['1.1 fields all set', (m) => Object.assign(m.event.quote, { bidSize: 3, askSize: 7, dailyHigh: 6010, dailyLow: 5990, dailyVolume: 123456, settlement: 5995.5 })],
+  ['1.1 fields null', (m) => Object.assign(m.event.quote, { bidSize: null, askSize: null, dailyHigh: null, dailyLow: null, dailyVolume: null, settlement: null })],
+  ['bidSize negative', (m) => (m.event.quote.bidSize = -1)],
+  ['askSize string', (m) => (m.event.quote.askSize = '7')],
+  ['dailyHigh string', (m) => (m.event.quote.dailyHigh = '6010')],
+  ['dailyVolume negative', (m) => (m.event.quote.dailyVolume = -3)],
+  ['settlement negative ok (finite)', (m) => (m.event.quote.settlement = -2)],
+  ['settlement object', (m) => (m.event.quote.settlement = {})],
 ];
 
 test('fast quote path agrees with the schema on valid and malformed quote events', () => {

@@ -20,12 +20,21 @@ test('schemas accept well-formed messages and reject malformed ones with a reaso
     [{ v: 1, type: 'event', seq: -1, event: { kind: 'quote', quote } }, /seq/],
     [{ v: 1, type: 'event', seq: 1, event: { kind: 'weather' } }, /invalid event/],
     [{ v: 1, type: 'response', id: 'c1', ok: true }, /invalid response/],
-    [{ v: 1, type: 'snapshot', seq: 0, accounts: [], positions: [], orders: [{}], executions: [], quotes: [] }, /orders\.0/],
+    [{ v: 1, type: 'snapshot', seq: 0, accounts: [], positions: [], orders: {}, executions: [], quotes: [] }, /invalid snapshot message: orders/],
   ];
   for (const [raw, re] of bad) {
     const r = parseAddonMessage(raw);
     assert.equal(r.ok, false, JSON.stringify(raw));
     if (!r.ok) assert.match(r.error, re);
+  }
+  // A snapshot is validated record by record: a bad record is left out and reported, the rest stays.
+  const snap = parseAddonMessage({ v: 1, type: 'snapshot', seq: 0, accounts: [], positions: [], orders: [{ orderId: 'X1' }], executions: [], quotes: [quote] });
+  assert.ok(snap.ok && snap.message.type === 'snapshot');
+  if (snap.ok && snap.message.type === 'snapshot') {
+    assert.equal(snap.message.orders.length, 0);
+    assert.equal(snap.message.quotes.length, 1);
+    assert.equal(snap.message.skipped.length, 1);
+    assert.match(snap.message.skipped[0]!.message, /^skipped order 1 of 1 \(orderId "X1"\): name: /);
   }
 });
 
@@ -86,4 +95,32 @@ test('mirror applies 200k quote events quickly (O(1), no copies)', () => {
   const ms = performance.now() - t0;
   assert.equal(m.allQuotes().length, 6);
   assert.ok(ms < 2000, `took ${ms} ms`); // generous bound: a regression to O(n) would take far longer
+});
+
+test('mirror: connections from the snapshot and from events; both statuses reach their accounts, raw texts kept and cleared', () => {
+  const m = new Mirror(() => 1);
+  const acct = { name: 'A1', connection: 'Rithmic', connectionStatus: 'Connected' as const, priceStatus: 'Connected' as const, provider: 'Rithmic', simulated: false, currency: 'USD', items: { cashValue: 1, buyingPower: 1, netLiquidation: 1, realizedPnL: 0, unrealizedPnL: 0 } };
+  m.replace({ accounts: [acct, { ...acct, name: 'A2', connection: 'CQG', priceStatus: undefined }], connections: [{ connection: 'Rithmic', status: 'Connected', priceStatus: 'Connected' }, { connection: 'Kinetick', status: 'Connected', priceStatus: 'Connected' }], positions: [], orders: [], executions: [], quotes: [] });
+  assert.equal(m.account('A1')?.displayName, 'A1', 'displayName defaults to the name');
+  assert.deepEqual(m.connections().map((c) => [c.name, c.status, c.priceStatus, c.accounts]), [
+    ['Rithmic', 'Connected', 'Connected', ['A1']],
+    ['Kinetick', 'Connected', 'Connected', []],
+    ['CQG', 'Connected', null, ['A2']], // not in the list: derived from its account
+  ]);
+  // A newer NT8's price status: Unknown, raw text on the connection and its account.
+  m.apply({ kind: 'connection', connection: { connection: 'Rithmic', status: 'Connected', priceStatus: 'Unknown', unknownValues: { priceStatus: 'Throttled' } } });
+  assert.equal(m.account('A1')?.priceStatus, 'Unknown');
+  assert.deepEqual(m.account('A1')?.unknownValues, { priceStatus: 'Throttled' });
+  // A 1.0-style event (no priceStatus): the routing status changes, the known price status stays.
+  m.apply({ kind: 'connection', connection: { connection: 'Rithmic', status: 'ConnectionLost' } });
+  assert.equal(m.account('A1')?.connectionStatus, 'ConnectionLost');
+  assert.deepEqual(m.connections()[0], { name: 'Rithmic', status: 'ConnectionLost', priceStatus: 'Unknown', accounts: ['A1'], unknownValues: { priceStatus: 'Throttled' } });
+  // Back to known values: the raw text goes.
+  m.apply({ kind: 'connection', connection: { connection: 'Rithmic', status: 'Connected', priceStatus: 'Connected' } });
+  assert.equal(m.account('A1')?.unknownValues, undefined);
+  assert.equal(m.account('A1')?.priceStatus, 'Connected');
+  // An execution with no marketPosition gets it from its action; one with no order is kept.
+  m.apply({ kind: 'execution', execution: { executionId: 'e1', orderId: null, orderName: null, account: 'A1', instrument: 'ES 12-26', action: 'SellShort', quantity: 1, price: 1, time: 't', commission: 0, isEntry: true, isExit: false } });
+  assert.equal(m.executions('A1')[0]?.marketPosition, 'Short');
+  assert.equal(m.executions('A1')[0]?.orderId, null);
 });

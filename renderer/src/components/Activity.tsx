@@ -97,7 +97,7 @@ export function Activity({ linkHistory }: { linkHistory: LinkChange[] }) {
                     <tr key={r.id} data-testid="activity-row">
                       <td className="nowrap">{fmtTime(r.ts)}</td>
                       <td>
-                        <span className={`pill ${r.kind === 'error' || r.kind === 'refused' ? 'danger' : r.kind === 'disconnect' ? 'warn' : ''}`}>{r.kind}</span>
+                        <span className={`pill ${r.kind === 'error' || r.kind === 'refused' ? 'danger' : r.kind === 'disconnect' || r.kind === 'skipped' || r.kind === 'unknown_value' ? 'warn' : ''}`}>{r.kind}</span>
                       </td>
                       <td>{r.message}</td>
                     </tr>
