@@ -24,8 +24,8 @@
 //   1..4 contracts.
 // - Range bars: walk the path at RANGE_STEP_MS from each session's start; a bar closes when the price
 //   leaves its `value`-tick range (high − low = value ticks exactly) and the next opens one tick
-//   beyond, as NT8 does; a gap makes the bars in between. Range history reaches RANGE_SESSIONS
-//   sessions back (count requests return fewer bars when that is not enough).
+//   beyond, as NT8 does; a gap makes the bars in between. One request walks at most RANGE_SESSIONS
+//   sessions (a count request then returns fewer bars; a longer from/to span is refused).
 // - `count`: the last `count` bars (fewer when history runs out). `from`/`to`: every bar whose
 //   stamp lies in [from, to] (to defaults to now, the developing bar included); more than
 //   MAX_BARS is refused with a sentence saying to narrow the range, not cut silently.
@@ -339,8 +339,9 @@ export function historicalBars(ctx: HistoryContext, template: HoursTemplate, q: 
   const from = q.from ?? -Infinity;
   const want = q.count ?? MAX_BARS + 1;
   const newestFirst: Bar[] = [];
+  const label = q.period === 'range' ? `${q.value}-tick range` : q.period === 'tick' ? `${q.value}-tick` : q.value === 1 ? q.period : `${q.value}-${q.period}`;
   const tooMany = () =>
-    new BarsError(`More than ${MAX_BARS} ${q.value === 1 ? '' : `${q.value}-`}${q.period} bars lie between ${new Date(from).toISOString()} and ${q.to === undefined ? 'now' : new Date(to).toISOString()}; narrow the range or use a longer period.`);
+    new BarsError(`More than ${MAX_BARS} ${label} bars lie between ${new Date(from).toISOString()} and ${q.to === undefined ? 'now' : new Date(to).toISOString()}; narrow the range or use a longer period.`);
   if (from > ctx.now) return [];
   let s = template.onOrBefore(Math.min(to, ctx.now));
   const maxSessions = q.period === 'range' ? RANGE_SESSIONS : MAX_SESSIONS;
@@ -374,7 +375,7 @@ export function historicalBars(ctx: HistoryContext, template: HoursTemplate, q: 
     }
   }
   if (!reachedFrom && q.period === 'range') {
-    throw new BarsError(`The simulator keeps range bars for the last ${RANGE_SESSIONS} sessions; ${new Date(from).toISOString()} is further back.`);
+    throw new BarsError(`A range-bar request covers at most ${RANGE_SESSIONS} sessions in the simulator; ${new Date(from).toISOString()} is further back than that from ${q.to === undefined ? 'now' : new Date(to).toISOString()}. Ask for a shorter span.`);
   }
   return newestFirst.reverse();
 }
