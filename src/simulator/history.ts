@@ -156,17 +156,33 @@ function unit(seed: number, label: number, t: number): number {
   return (lattice(seed ^ label, 31, Math.floor(t)) / (Math.SQRT2 * 1.2247448713915890) + 1) / 2 * 0.999999;
 }
 
-/** Deterministic random-walk-like path in units of √seconds. */
-function walk(seed: number, tMs: number): number {
-  const x = tMs / 1000;
-  let sum = 0;
-  for (let k = 0; k < OCTAVES; k++) {
-    const u = x / SCALES[k]!;
-    const i = Math.floor(u);
-    const a = lattice(seed, k, i);
-    sum += AMPLITUDES[k]! * (a + (lattice(seed, k, i + 1) - a) * (u - i));
+/**
+ * Deterministic random-walk-like path in units of √seconds. Keeps each octave's last lattice pair:
+ * walking forward (range bars) mostly re-reads the slow octaves, so most calls hash two or three.
+ */
+class Walk {
+  private readonly cacheI = new Float64Array(OCTAVES).fill(NaN);
+  private readonly cacheA = new Float64Array(OCTAVES);
+  private readonly cacheB = new Float64Array(OCTAVES);
+
+  constructor(private readonly seed: number) {}
+
+  at(tMs: number): number {
+    const x = tMs / 1000;
+    let sum = 0;
+    for (let k = 0; k < OCTAVES; k++) {
+      const u = x / SCALES[k]!;
+      const i = Math.floor(u);
+      if (this.cacheI[k] !== i) {
+        this.cacheI[k] = i;
+        this.cacheA[k] = lattice(this.seed, k, i);
+        this.cacheB[k] = lattice(this.seed, k, i + 1);
+      }
+      const a = this.cacheA[k]!;
+      sum += AMPLITUDES[k]! * (a + (this.cacheB[k]! - a) * (u - i));
+    }
+    return sum / 1.6; // the octaves' sum moves about 1.6 √h over h seconds; normalise to √h
   }
-  return sum / 1.6; // the octaves' sum moves about 1.6 √h over h seconds; normalise to √h
 }
 
 export interface HistoryContext {
@@ -190,19 +206,21 @@ export interface BarsQuery {
 class Path {
   readonly seed: number;
   private readonly sigma: number;
+  private readonly walk: Walk;
   private readonly w0: number;
   readonly tick: number;
 
   constructor(private readonly ctx: HistoryContext, anchor: number) {
     this.seed = mixSeed(ctx.seed, `history:${ctx.spec.root}`);
+    this.walk = new Walk(this.seed);
     // Scaled by a fixed reference price (not the current one) so the path is the same at any level.
     this.sigma = VOLATILITY[ctx.spec.root] * (ctx.spec.root === 'CL' ? 70 : ctx.spec.root === 'GC' ? 2600 : ctx.spec.root.endsWith('NQ') ? 21000 : 6000);
-    this.w0 = walk(this.seed, anchor);
+    this.w0 = this.walk.at(anchor);
     this.tick = ctx.spec.tickSize;
   }
 
   price(t: number): number {
-    const p = this.ctx.last + this.sigma * (walk(this.seed, t) - this.w0);
+    const p = this.ctx.last + this.sigma * (this.walk.at(t) - this.w0);
     return roundToTick(Math.max(this.tick, p), this.tick);
   }
 
