@@ -9,8 +9,8 @@
 //   - StopMarket / StopLimit: stay Accepted (a broker-held stop: NT8 shows those as Accepted) until
 //     triggered, then Working → (PartFilled) → Filled;
 //   - MIT: TriggerPending (CME Globex has no market-if-touched order, so NT8 holds it and watches the
-//     price itself; TriggerPending is NT8's state for an order it holds locally), then Working →
-//     Filled once touched.
+//     price itself; the help guide defines TriggerPending as an order held locally on the PC), then
+//     Working → Filled once touched.
 // - cancel (asked for: cancelOrder, cancelAllOrders, flatten, an OCO sibling): CancelPending →
 //   CancelSubmitted → Cancelled.
 // - change: ChangePending → ChangeSubmitted → back to Accepted (untriggered stop), TriggerPending
@@ -19,8 +19,10 @@
 // - expiry (nobody asked: a Day order at the session close, a Gtd order at its gtdDate, the rest
 //   of an Ioc order, an order in a contract that expires): Cancelled directly, with the reason in
 //   `error`.
-// - Suspended: the simulator never produces it (NT8 uses it for orders held back when a
-//   connection is lost or an ATM strategy suspends them; the simulator's connection never drops).
+// - Suspended: the simulator never produces it. NT8's help guide ("Order State Definitions")
+//   defines it as an order held by the broker, ready to be submitted when triggered; the
+//   simulator's broker-held stops show Accepted instead, as NT8 shows stops resting at the broker
+//   for CME futures. (The add-on passes Suspended on when a real broker reports it.)
 //
 // Fill rules (documented for the tests and the docs):
 // - Market (and a triggered StopMarket or MIT): fills whole at once at the ask (buy) or the bid
