@@ -16,6 +16,7 @@ import { McpEndpoint } from './mcp/endpoint.ts';
 import { ToolRegistry } from './mcp/registry.ts';
 import { AddonLink } from './ninjatrader/link.ts';
 import { defaultPairingPath, writePairingFile } from './ninjatrader/pairing.ts';
+import { PROTOCOL_MINOR, PROTOCOL_VERSION } from './ninjatrader/protocol.ts';
 import { ClientMetadataFetcher, type CimdOptions } from './oauth/cimd.ts';
 import { oauthRouter } from './oauth/routes.ts';
 import { OAuthService } from './oauth/service.ts';
@@ -207,7 +208,8 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
     writePairingFile(pairingFile, {
       url: `ws://127.0.0.1:${port}/addon`,
       secret: pairingSecret,
-      protocolVersion: 1,
+      protocolVersion: PROTOCOL_VERSION,
+      protocolMinor: PROTOCOL_MINOR,
     });
   }
 

@@ -10,7 +10,7 @@ import { ConfirmationModal } from './components/ConfirmationModal.tsx';
 import { ConsentModal } from './components/ConsentModal.tsx';
 import { KillSwitch } from './components/KillSwitch.tsx';
 import { NoToken, type NoTokenReason } from './components/NoToken.tsx';
-import { linkLabel, Overview } from './components/Overview.tsx';
+import { linkLabel, linkTitle, Overview } from './components/Overview.tsx';
 
 const VIEWS = [
   { id: 'overview', label: 'Overview' },
@@ -273,7 +273,7 @@ export function App({ link }: { link: LinkCode }) {
             ))}
           </nav>
           <div className="top-right">
-            <span className={`pill link-${st.link.status}`} title={st.link.detail} data-testid="header-link">
+            <span className={`pill link-${st.link.status}`} title={linkTitle(st.link)} data-testid="header-link">
               <span className={`dot ${st.link.status}`} aria-hidden="true" /> {linkLabel(st.link)}
             </span>
             <KillSwitch compact />

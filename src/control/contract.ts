@@ -28,12 +28,32 @@ export interface LinkState {
   simulated: boolean;
   nt8Version: string | null;
   addonVersion: string | null;
+  /** The protocol major (1) while connected, else null. */
   protocolVersion: number | null;
+  /** The negotiated minor while connected (0 for a 1.0 add-on, 1 for 1.1), else null. */
+  protocolMinor: number | null;
+  /** "1.1" / "1.0" while connected, else null: the version to show. */
+  protocol: string | null;
   accounts: string[];
+  /**
+   * The NT8 connections the link reports (several are common: a broker and a data feed), each with
+   * its order-routing status, its price-feed status (null when the add-on does not report it) and
+   * its accounts. A ConnectionStatus, or "Unknown" for a value this companion does not know.
+   */
+  connections: LinkConnection[];
   /** ISO time the status last changed. */
   since: string;
   /** Human sentence for the UI ("Connected to the built-in NT8 simulator", …). */
   detail: string;
+}
+
+export interface LinkConnection {
+  name: string;
+  /** Order routing: Connected, Connecting, ConnectionLost, Disconnected, Disconnecting or Unknown. */
+  status: string;
+  /** Price feed, same values; null when not reported. */
+  priceStatus: string | null;
+  accounts: string[];
 }
 
 export interface Status {

@@ -20,7 +20,18 @@ export function statusTool(deps: { link: AddonLink; trading: Trading; version: s
     input: z.object({}).strict(),
     output: z.looseObject({
       version: z.string(),
-      link: z.looseObject({ mode: z.string(), status: z.string(), simulated: z.boolean(), nt8Version: z.string().nullable(), addonVersion: z.string().nullable(), detail: z.string() }),
+      link: z.looseObject({
+        mode: z.string(),
+        status: z.string(),
+        simulated: z.boolean(),
+        nt8Version: z.string().nullable(),
+        addonVersion: z.string().nullable(),
+        protocol: z.string().nullable().describe('add-on protocol major.minor while connected ("1.1"; "1.0" for an older add-on)'),
+        connections: z
+          .array(z.looseObject({ name: z.string(), status: z.string(), priceStatus: z.string().nullable(), accounts: z.array(z.string()) }))
+          .describe('NinjaTrader connections of this client\'s accounts: order-routing status, price-feed status (null = not reported), accounts'),
+        detail: z.string(),
+      }),
       simulated: z.boolean(),
       killSwitch: z.looseObject({ engaged: z.boolean(), since: z.string().nullable() }),
       market: z
@@ -53,7 +64,8 @@ export function statusTool(deps: { link: AddonLink; trading: Trading; version: s
       const open = ROOTS.filter((r) => !closed.some((c) => c.root === r));
       const notes = [...new Set(closed.map((c) => c.note))];
       const text = [
-        `NT MCP Companion ${deps.version}. ${link.detail}.`,
+        `NT MCP Companion ${deps.version}. ${link.detail}${link.protocol ? ` (add-on protocol ${link.protocol})` : ''}.`,
+        link.connections.length ? `NinjaTrader connections: ${link.connections.map(describeConnection).join('; ')}.` : '',
         link.simulated ? 'SIMULATED: orders go to the built-in simulator, not to NinjaTrader.' : '',
         `This client: ${g.scope}; accounts ${g.accounts.join(', ')}; ${g.confirmPolicy === 'always' ? 'every trade waits for human confirmation in the desktop app' : 'trades are not confirmed by a human'}.`,
         // A read grant does not list the trade tools, so say how the person can widen it.
@@ -83,4 +95,10 @@ export function statusTool(deps: { link: AddonLink; trading: Trading; version: s
       };
     },
   });
+}
+
+/** "Rithmic: orders Connected, prices ConnectionLost (Apex-1, Apex-2)" */
+export function describeConnection(c: { name: string; status: string; priceStatus: string | null; accounts: string[] }): string {
+  const prices = c.priceStatus === null ? 'prices not reported' : `prices ${c.priceStatus}`;
+  return `${c.name || '(unnamed)'}: orders ${c.status}, ${prices}${c.accounts.length ? ` (${c.accounts.join(', ')})` : ''}`;
 }

@@ -10,10 +10,10 @@ import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
 import type { LinkState, LinkStatus } from '../control/contract.ts';
 import type {
-  DomainEvent, HelloMessage, ParamsOf, RefusedReason, RequestMethod, ResultOf, SnapshotMessage,
+  DomainEvent, HelloMessage, ParamsOf, ParsedSnapshot, RefusedReason, RequestMethod, ResultOf, UnknownValues,
 } from './protocol.ts';
 import {
-  describeIssues, HelloMessage as HelloSchema, methods, parseAddonMessage, PROTOCOL_VERSION,
+  describeIssues, HelloMessage as HelloSchema, honest, methods, needs11, parseAddonMessage, PROTOCOL_MINOR, PROTOCOL_VERSION,
 } from './protocol.ts';
 import { Mirror } from './mirror.ts';
 import { systemClock } from '../clock.ts';
@@ -37,7 +37,8 @@ export interface AddonLinkOptions {
 export const EVERY_ACCOUNT = '*';
 
 export interface Activity {
-  kind: 'connect' | 'disconnect' | 'refused' | 'error' | 'gap' | 'snapshot' | 'order' | 'execution';
+  /** `skipped`: a snapshot record or event payload that failed validation; `unknown_value`: an enum value this companion does not know. */
+  kind: 'connect' | 'disconnect' | 'refused' | 'error' | 'gap' | 'snapshot' | 'order' | 'execution' | 'skipped' | 'unknown_value';
   message: string;
   /**
    * The NT8 account the row is about; a grant sees only its own accounts' rows (docs/security.md).
@@ -58,6 +59,8 @@ interface Conn {
   ws: WebSocket;
   phase: 'hello' | 'ready' | 'closed';
   hello: HelloMessage | null;
+  /** The negotiated minor of major 1: min(the add-on's, PROTOCOL_MINOR). */
+  minor: number;
   lastSeen: number;
   helloTimer: NodeJS.Timeout | null;
   heartbeat: NodeJS.Timeout | null;
@@ -86,6 +89,8 @@ export class AddonLink extends EventEmitter {
   private since: number;
   private lastHello: HelloMessage | null = null;
   private disconnectReason = '';
+  /** (entity.field, raw) pairs already reported: an unknown enum value is logged once, not per record. */
+  private readonly unknownSeen = new Set<string>();
 
   constructor(opts: AddonLinkOptions) {
     super();
@@ -109,6 +114,13 @@ export class AddonLink extends EventEmitter {
   state(): LinkState {
     const hello = this.status === 'connected' ? this.conn?.hello ?? null : this.lastHello;
     const simulated = this.status === 'connected' ? hello?.simulated ?? false : this.opts.mode === 'simulator';
+    const minor = this.status === 'connected' ? this.conn?.minor ?? null : null;
+    const connections = this.mirror.connections().map((c) => ({
+      name: c.name,
+      status: honest(c.status, c, 'status'),
+      priceStatus: c.priceStatus === null ? null : honest(c.priceStatus, c, 'priceStatus'),
+      accounts: c.accounts,
+    }));
     return {
       mode: this.opts.mode,
       status: this.status,
@@ -116,7 +128,10 @@ export class AddonLink extends EventEmitter {
       nt8Version: hello?.nt8Version ?? null,
       addonVersion: hello?.addonVersion ?? null,
       protocolVersion: this.status === 'connected' ? PROTOCOL_VERSION : null,
+      protocolMinor: minor,
+      protocol: minor === null ? null : `${PROTOCOL_VERSION}.${minor}`,
       accounts: this.mirror.accounts().map((a) => a.name),
+      connections,
       since: new Date(this.since).toISOString(),
       detail: this.detail(hello),
     };
@@ -132,6 +147,18 @@ export class AddonLink extends EventEmitter {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
   }
 
+  /** The negotiated minor of the connected add-on (0 = protocol 1.0), or null when none is connected. */
+  protocolMinor(): number | null {
+    const conn = this.conn;
+    return conn && conn.phase === 'ready' ? conn.minor : null;
+  }
+
+  /** Whether the connected add-on advertised this capability in its hello ("subscribe", "bars", …). */
+  hasCapability(capability: string): boolean {
+    const conn = this.conn;
+    return !!conn && conn.phase === 'ready' && (conn.hello?.capabilities ?? []).includes(capability);
+  }
+
   async request<M extends RequestMethod>(
     method: M,
     params: ParamsOf<M>,
@@ -142,6 +169,14 @@ export class AddonLink extends EventEmitter {
     const parsed = methods[method].params.safeParse(params);
     if (!parsed.success) {
       throw new AddonRequestError('invalid_request', `Invalid ${method} parameters: ${describeIssues(parsed.error)}; nothing was sent.`);
+    }
+    // A 1.0 add-on is never sent 1.1-only methods or values: it would reject or misread them.
+    const only11 = conn.minor < 1 ? needs11(method, parsed.data) : null;
+    if (only11 !== null) {
+      throw new AddonRequestError(
+        'addon_outdated',
+        `The NinjaTrader add-on speaks protocol 1.0, which cannot carry ${only11}; update the add-on to protocol ${PROTOCOL_VERSION}.${PROTOCOL_MINOR}. Nothing was sent.`,
+      );
     }
     const id = `c${this.nextId++}`;
     const timeoutMs = opts.timeoutMs ?? this.opts.requestTimeoutMs;
@@ -197,7 +232,7 @@ export class AddonLink extends EventEmitter {
       this.activity('refused', 'Refused a second add-on connection: one is already connected');
       return;
     }
-    const conn: Conn = { ws, phase: 'hello', hello: null, lastSeen: performance.now(), helloTimer: null, heartbeat: null };
+    const conn: Conn = { ws, phase: 'hello', hello: null, minor: 0, lastSeen: performance.now(), helloTimer: null, heartbeat: null };
     this.conn = conn;
     conn.helloTimer = setTimeout(() => {
       this.refuse(conn, 'hello_timeout', `No hello within ${this.opts.helloTimeoutMs} ms of connecting.`);
@@ -221,11 +256,12 @@ export class AddonLink extends EventEmitter {
       return this.refuse(conn, 'hello_expected', `The first message must be hello; got ${JSON.stringify(raw.type)?.slice(0, 40)}.`);
     }
     if (raw.v !== PROTOCOL_VERSION) {
+      const theirs = typeof raw.v === 'number' && Number.isInteger(raw.v) ? `${raw.v}.x` : `version ${JSON.stringify(raw.v)?.slice(0, 20)}`;
       return this.refuse(
         conn,
         'unsupported_version',
-        `This companion supports add-on protocol version ${PROTOCOL_VERSION} only; the add-on sent version ${JSON.stringify(raw.v)?.slice(0, 20)}. ` +
-          `Install the add-on that matches this companion (protocol version ${PROTOCOL_VERSION}).`,
+        `This companion speaks add-on protocol ${PROTOCOL_VERSION}.x (${PROTOCOL_VERSION}.0 to ${PROTOCOL_VERSION}.${PROTOCOL_MINOR}); the add-on speaks ${theirs}. ` +
+          `Install the add-on that matches this companion (protocol ${PROTOCOL_VERSION}.${PROTOCOL_MINOR}).`,
       );
     }
     const parsed = HelloSchema.safeParse(raw);
@@ -234,16 +270,18 @@ export class AddonLink extends EventEmitter {
     if (conn.helloTimer) clearTimeout(conn.helloTimer);
     conn.helloTimer = null;
     conn.hello = hello;
+    // A newer minor is accepted and negotiated down: it only adds what this companion ignores.
+    conn.minor = Math.min(hello.protocolMinor ?? 0, PROTOCOL_MINOR);
     conn.phase = 'ready';
     this.lastHello = hello;
     this.lastSeq = null;
     this.resyncing = false;
-    this.send(conn, { v: PROTOCOL_VERSION, type: 'welcome', protocolVersion: PROTOCOL_VERSION });
+    this.send(conn, { v: PROTOCOL_VERSION, type: 'welcome', protocolVersion: PROTOCOL_VERSION, protocolMinor: conn.minor });
     conn.heartbeat = setInterval(() => this.heartbeat(conn), this.opts.heartbeatIntervalMs);
     this.setStatus('connected');
     this.activity(
       'connect',
-      `NinjaTrader add-on connected (NT8 ${hello.nt8Version}, add-on ${hello.addonVersion}${hello.simulated ? ', simulated' : ''})`,
+      `NinjaTrader add-on connected (NT8 ${hello.nt8Version}, add-on ${hello.addonVersion}, protocol ${PROTOCOL_VERSION}.${conn.minor}${hello.simulated ? ', simulated' : ''})`,
     );
     this.requestSnapshot();
   }
@@ -307,7 +345,7 @@ export class AddonLink extends EventEmitter {
       return this.onHello(conn, raw as Record<string, unknown>);
     }
     const r = parseAddonMessage(raw);
-    if (!r.ok) return this.dropped(r.error);
+    if (!r.ok) return r.eventSeq !== undefined ? this.onBadEvent(r.eventSeq, r.error) : this.dropped(r.error);
     const msg = r.message;
     switch (msg.type) {
       case 'event':
@@ -343,21 +381,34 @@ export class AddonLink extends EventEmitter {
     this.activity('error', `Dropped a malformed message from the add-on: ${why}`);
   }
 
-  private onEvent(seq: number, event: DomainEvent): void {
+  /** Sequence bookkeeping shared by good and bad events; false = before the first snapshot (ignore). */
+  private advance(seq: number): boolean {
     // Before the first snapshot of a connection there is no baseline: the snapshot covers it.
-    if (this.lastSeq === null) return;
+    if (this.lastSeq === null) return false;
     if (seq !== this.lastSeq + 1) {
       this.activity('gap', `Event sequence gap: expected ${this.lastSeq + 1}, got ${seq}; requesting a fresh snapshot`);
       if (!this.resyncing) this.requestSnapshot();
     }
     this.lastSeq = seq;
+    return true;
+  }
+
+  /** A well-addressed event with a bad payload: its seq counts (no resnapshot), the event is skipped and reported. */
+  private onBadEvent(seq: number, error: string): void {
+    if (!this.advance(seq)) return;
+    this.activity('skipped', `Skipped event ${seq} from the add-on: ${error.replace(/^invalid event message: /, '')}`);
+  }
+
+  private onEvent(seq: number, event: DomainEvent): void {
+    if (!this.advance(seq)) return;
+    if (event.kind !== 'quote') this.noteUnknowns(event);
     this.mirror.apply(event);
     if (event.kind === 'order') this.activity('order', describeOrder(event.order), event.order.account);
-    else if (event.kind === 'execution') this.activity('execution', describeExecution(event.execution), event.execution.account);
+    else if (event.kind === 'execution') this.activity('execution', describeExecution(event.execution, this.mirror.account(event.execution.account)?.currency), event.execution.account);
     this.emit('event', event);
   }
 
-  private onSnapshot(msg: SnapshotMessage): void {
+  private onSnapshot(msg: ParsedSnapshot): void {
     this.mirror.replace(msg);
     this.lastSeq = msg.seq;
     this.resyncing = false;
@@ -366,16 +417,72 @@ export class AddonLink extends EventEmitter {
       if (p && p.method === 'snapshot') {
         this.pending.delete(msg.id);
         clearTimeout(p.timer);
-        p.resolve({ accounts: msg.accounts, positions: msg.positions, orders: msg.orders, executions: msg.executions, quotes: msg.quotes });
+        const { v: _v, type: _t, id: _i, seq: _s, skipped: _k, ...state } = msg;
+        p.resolve(state);
       }
     }
+    const skipped = msg.skipped.length ? `; skipped ${msg.skipped.length} malformed record(s)` : '';
     this.activity(
       'snapshot',
-      `Snapshot: ${msg.accounts.length} account(s), ${msg.positions.length} position(s), ${msg.orders.length} order(s)`,
+      `Snapshot: ${msg.accounts.length} account(s), ${msg.positions.length} position(s), ${msg.orders.length} order(s)${skipped}`,
       EVERY_ACCOUNT,
     );
+    // Each skipped record is told to the account it names (or to the person only when it names none).
+    for (const k of msg.skipped) this.activity('skipped', `Snapshot: ${k.message}`, k.list === 'connections' ? null : k.account ?? EVERY_ACCOUNT);
+    for (const a of msg.accounts) this.noteUnknowns({ kind: 'account', account: a });
+    for (const c of msg.connections ?? []) this.noteUnknowns({ kind: 'connection', connection: c });
+    for (const p of msg.positions) this.noteUnknowns({ kind: 'position', position: p });
+    for (const o of msg.orders) this.noteUnknowns({ kind: 'order', order: o });
+    for (const e of msg.executions) this.noteUnknowns({ kind: 'execution', execution: e });
     this.emit('snapshot');
     this.emitState();
+  }
+
+  /** Logs each enum value this companion does not know once per (entity field, raw text). */
+  private noteUnknowns(event: DomainEvent): void {
+    let u: UnknownValues | undefined;
+    let what = '';
+    let account: string | null = null;
+    switch (event.kind) {
+      case 'account':
+        ({ unknownValues: u } = event.account);
+        what = `account ${event.account.name}`;
+        account = event.account.name;
+        break;
+      case 'connection':
+        ({ unknownValues: u } = event.connection);
+        what = `connection ${event.connection.connection}`;
+        break;
+      case 'position':
+        ({ unknownValues: u } = event.position);
+        what = `the ${event.position.instrument} position on ${event.position.account}`;
+        account = event.position.account;
+        break;
+      case 'order':
+        ({ unknownValues: u } = event.order);
+        what = `order ${event.order.orderId} on ${event.order.account}`;
+        account = event.order.account;
+        break;
+      case 'execution':
+        ({ unknownValues: u } = event.execution);
+        what = `execution ${event.execution.executionId} on ${event.execution.account}`;
+        account = event.execution.account;
+        break;
+      case 'quote':
+        return;
+    }
+    if (!u) return;
+    for (const [field, raw] of Object.entries(u)) {
+      const key = `${event.kind}.${field}\u0000${raw}`;
+      if (this.unknownSeen.has(key)) continue;
+      if (this.unknownSeen.size >= 10_000) this.unknownSeen.clear(); // bounded: a flood re-logs rather than grows
+      this.unknownSeen.add(key);
+      this.activity(
+        'unknown_value',
+        `NinjaTrader sent ${event.kind} ${field} ${JSON.stringify(raw)}, a value this companion does not know (first seen on ${what}); it is shown as Unknown with NinjaTrader's text. Updating the companion may teach it this value.`,
+        account,
+      );
+    }
   }
 
   private requestSnapshot(): void {

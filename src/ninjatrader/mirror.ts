@@ -3,10 +3,21 @@
 // is O(1) (Map lookups, no copies): quotes arrive by the tens of thousands per second.
 // Data survives a disconnect but is then marked `stale`.
 import type {
-  Account, DomainEvent, Execution, Order, Position, Quote, SnapshotState,
+  Account, ConnectionInfo, ConnectionStatus, DomainEvent, Execution, Lenient, Order, Position, Quote, SnapshotState,
 } from './protocol.ts';
-import { isTerminal } from './protocol.ts';
+import { isLive } from './protocol.ts';
 import { systemClock } from '../clock.ts';
+
+/** One NT8 connection as the link state shows it: its order-routing and price-feed statuses and its accounts. */
+export interface MirrorConnection {
+  name: string;
+  status: Lenient<ConnectionStatus>;
+  /** null when the add-on does not report it (protocol 1.0). */
+  priceStatus: Lenient<ConnectionStatus> | null;
+  accounts: string[];
+  /** NinjaTrader's own text for a status this companion does not know ('status', 'priceStatus'). */
+  unknownValues?: Record<string, string>;
+}
 
 /** Executions kept per account (oldest dropped first). */
 const MAX_EXECUTIONS_PER_ACCOUNT = 10_000;
@@ -21,6 +32,8 @@ export class Mirror {
   private readonly positionsByAccount = new Map<string, Map<string, Position>>();
   private readonly executionsByAccount = new Map<string, Execution[]>();
   private readonly quotes = new Map<string, Quote>();
+  /** Connections the add-on reported itself (1.1 snapshot list and `connection` events). */
+  private readonly connectionsByName = new Map<string, ConnectionInfo>();
   /** True while the link is down (or before the first snapshot): data may be out of date. */
   stale = true;
   /** ms since epoch of the last snapshot or event applied; null before any. */
@@ -36,7 +49,9 @@ export class Mirror {
     this.positionsByAccount.clear();
     this.executionsByAccount.clear();
     this.quotes.clear();
-    for (const a of state.accounts) this.accountsByName.set(a.name, a);
+    this.connectionsByName.clear();
+    for (const c of state.connections ?? []) this.connectionsByName.set(c.connection, c);
+    for (const a of state.accounts) this.putAccount(a);
     for (const o of state.orders) this.putOrder(o, undefined);
     for (const p of state.positions) this.putPosition(p);
     for (const e of state.executions) this.putExecution(e);
@@ -61,15 +76,33 @@ export class Mirror {
         this.putExecution(event.execution);
         break;
       case 'account':
-        this.accountsByName.set(event.account.name, event.account);
+        this.putAccount(event.account);
         break;
-      case 'connection':
+      case 'connection': {
+        const c = event.connection;
+        const prev = this.connectionsByName.get(c.connection);
+        // A 1.0 add-on's event has no priceStatus: keep the one known.
+        const merged: ConnectionInfo = { ...c, ...(c.priceStatus === undefined && prev?.priceStatus !== undefined ? { priceStatus: prev.priceStatus } : {}) };
+        this.connectionsByName.set(c.connection, merged);
         for (const a of this.accountsByName.values()) {
-          if (a.connection === event.connection.connection) a.connectionStatus = event.connection.status;
+          if (a.connection !== c.connection) continue;
+          a.connectionStatus = c.status;
+          if (c.priceStatus !== undefined) a.priceStatus = c.priceStatus;
+          const { connectionStatus: _s, ...rest } = a.unknownValues ?? {};
+          const kept = c.priceStatus === undefined ? rest : (({ priceStatus: _p, ...r }) => r)(rest);
+          const u = { ...kept, ...renameConnectionUnknowns(c.unknownValues ?? {}) };
+          if (Object.keys(u).length) a.unknownValues = u;
+          else delete a.unknownValues;
         }
         break;
+      }
     }
     this.lastUpdate = this.now();
+  }
+
+  private putAccount(a: Account): void {
+    // 1.0 add-ons send no displayName: it is the name.
+    this.accountsByName.set(a.name, a.displayName === undefined ? { ...a, displayName: a.name } : a);
   }
 
   private putOrder(o: Order, previousOrderId: string | undefined): void {
@@ -92,6 +125,10 @@ export class Mirror {
   }
 
   private putExecution(e: Execution): void {
+    // 1.0 add-ons send no marketPosition: a buy fill is Long, a sell fill Short.
+    if (e.marketPosition === undefined && e.action !== 'Unknown') {
+      e = { ...e, marketPosition: e.action === 'Buy' || e.action === 'BuyToCover' ? 'Long' : 'Short' };
+    }
     let list = this.executionsByAccount.get(e.account);
     if (!list) this.executionsByAccount.set(e.account, (list = []));
     list.push(e);
@@ -126,7 +163,7 @@ export class Mirror {
     for (const [name, byId] of this.ordersByAccount) {
       if (account !== undefined && name !== account) continue;
       for (const o of byId.values()) {
-        if (opts.working === undefined || opts.working === !isTerminal(o.state)) out.push(o);
+        if (opts.working === undefined || opts.working === isLive(o)) out.push(o);
       }
     }
     return out;
@@ -161,6 +198,26 @@ export class Mirror {
     return out;
   }
 
+  /**
+   * Every NT8 connection: the ones the add-on reported (1.1), and for a 1.0 add-on the ones its
+   * accounts name (status from the account). Each with the accounts on it.
+   */
+  connections(): MirrorConnection[] {
+    const out = new Map<string, MirrorConnection>();
+    for (const c of this.connectionsByName.values()) {
+      out.set(c.connection, { name: c.connection, status: c.status, priceStatus: c.priceStatus ?? null, accounts: [], ...(c.unknownValues ? { unknownValues: c.unknownValues } : {}) });
+    }
+    for (const a of this.accountsByName.values()) {
+      let c = out.get(a.connection);
+      if (!c) {
+        const u = a.unknownValues ? renameAccountUnknowns(a.unknownValues) : undefined;
+        out.set(a.connection, (c = { name: a.connection, status: a.connectionStatus, priceStatus: a.priceStatus ?? null, accounts: [], ...(u ? { unknownValues: u } : {}) }));
+      }
+      c.accounts.push(a.name);
+    }
+    return [...out.values()];
+  }
+
   quote(contract: string): Quote | undefined {
     return this.quotes.get(contract);
   }
@@ -168,4 +225,19 @@ export class Mirror {
   allQuotes(): Quote[] {
     return [...this.quotes.values()];
   }
+}
+
+/** A connection's unknown `status`/`priceStatus` become the account's `connectionStatus`/`priceStatus`. */
+function renameConnectionUnknowns(u: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (u.status !== undefined) out.connectionStatus = u.status;
+  if (u.priceStatus !== undefined) out.priceStatus = u.priceStatus;
+  return out;
+}
+
+function renameAccountUnknowns(u: Record<string, string>): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  if (u.connectionStatus !== undefined) out.status = u.connectionStatus;
+  if (u.priceStatus !== undefined) out.priceStatus = u.priceStatus;
+  return Object.keys(out).length ? out : undefined;
 }

@@ -10,6 +10,8 @@ export const PairingFileSchema = z.object({
   url: z.string().url(),
   secret: z.string().min(16),
   protocolVersion: z.number().int().positive(),
+  /** The companion's highest minor of that major (1.1 → 1); absent in files written by 1.0 companions. */
+  protocolMinor: z.number().int().nonnegative().optional(),
 });
 export type PairingFile = z.infer<typeof PairingFileSchema>;
 

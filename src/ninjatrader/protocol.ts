@@ -49,6 +49,22 @@ export const TERMINAL_STATES: ReadonlySet<OrderState> = new Set<OrderState>([
 export function isTerminal(state: OrderState): boolean {
   return TERMINAL_STATES.has(state);
 }
+/**
+ * A received enum value as a person should read it: the value, or for one this companion does not
+ * know, `Unknown (NinjaTrader said "PendingSomething")`.
+ */
+export function honest(value: string, entity: { unknownValues?: Record<string, string> }, field: string): string {
+  const raw = entity.unknownValues?.[field];
+  return value === 'Unknown' && raw !== undefined ? `Unknown (NinjaTrader said ${JSON.stringify(raw)})` : value;
+}
+
+/**
+ * An order that may still work: not terminal, or in a state this companion does not know (a newer
+ * NT8's state maps to 'Unknown', which is terminal in NT8's own list, but the order might be live).
+ */
+export function isLive(o: { state: OrderState; unknownValues?: Record<string, string> }): boolean {
+  return !isTerminal(o.state) || o.unknownValues?.state !== undefined;
+}
 /** Buy and BuyToCover add to the position; Sell and SellShort take from it. */
 export function actionSign(action: OrderAction): 1 | -1 {
   return action === 'Buy' || action === 'BuyToCover' ? 1 : -1;
@@ -390,6 +406,31 @@ export const REQUEST_METHODS = Object.keys(methods) as RequestMethod[];
 export type ParamsOf<M extends RequestMethod> = z.infer<(typeof methods)[M]['params']>;
 export type ResultOf<M extends RequestMethod> = z.infer<(typeof methods)[M]['result']>;
 
+/**
+ * What a 1.0 add-on cannot be asked: the 1.1-only methods and values of a request, named for the
+ * person ("bar period tick"), or null when protocol 1.0 carries it.
+ */
+export function needs11(method: RequestMethod, params: unknown): string | null {
+  const p = (params ?? {}) as Record<string, unknown>;
+  switch (method) {
+    case 'subscribeQuotes':
+    case 'unsubscribeQuotes':
+      return `the ${method} request`;
+    case 'placeOrder':
+      if (p.orderType === 'MIT') return 'order type MIT';
+      if (p.timeInForce !== 'Day' && p.timeInForce !== 'Gtc') return `time in force ${String(p.timeInForce)}`;
+      return null;
+    case 'getBars':
+      if (p.period !== 'minute' && p.period !== 'day') return `bar period ${String(p.period)}`;
+      if (p.value !== undefined && p.value !== 1) return `${String(p.value)}-${String(p.period)} bars`;
+      if (p.from !== undefined) return 'bars by date range (from/to)';
+      if (p.tradingHours !== undefined) return 'a trading-hours template';
+      return null;
+    default:
+      return null;
+  }
+}
+
 export const ErrorCode = z.enum([
   'invalid_request', 'unknown_account', 'unknown_instrument', 'invalid_order', 'unknown_order',
   'order_not_changeable', 'market_closed', 'internal',
@@ -422,6 +463,89 @@ export const EventMessage = z.object({
   seq: z.number().int().nonnegative(),
   event: DomainEventSchema,
 });
+/**
+ * What the companion checks of a snapshot as a whole: the envelope and that the lists are lists.
+ * Each record is then validated on its own (parseSnapshotRecords): one bad record never costs the rest.
+ */
+const SnapshotEnvelope = z.object({
+  v,
+  type: z.literal('snapshot'),
+  id: reqId.optional(),
+  seq: z.number().int().nonnegative(),
+  accounts: z.array(z.unknown()).max(1000),
+  connections: z.array(z.unknown()).max(1000).optional(),
+  positions: z.array(z.unknown()).max(100_000),
+  orders: z.array(z.unknown()).max(100_000),
+  executions: z.array(z.unknown()).max(100_000),
+  quotes: z.array(z.unknown()).max(10_000),
+});
+/** An event's envelope: good → its seq counts even when the payload is bad. */
+const EventEnvelope = z.object({ v, type: z.literal('event'), seq: z.number().int().nonnegative() });
+
+/** The kinds of records a snapshot carries, with the field that names one in a report. */
+export const RECORD_KINDS = {
+  accounts: { schema: AccountSchema, noun: 'account', key: 'name' },
+  connections: { schema: ConnectionSchema, noun: 'connection', key: 'connection' },
+  positions: { schema: PositionSchema, noun: 'position', key: 'instrument' },
+  orders: { schema: OrderSchema, noun: 'order', key: 'orderId' },
+  executions: { schema: ExecutionSchema, noun: 'execution', key: 'executionId' },
+  quotes: { schema: QuoteSchema, noun: 'quote', key: 'instrument' },
+} as const;
+export type RecordList = keyof typeof RECORD_KINDS;
+
+/** A snapshot record that failed validation and was left out. */
+export interface SkippedRecord {
+  list: RecordList;
+  /** 1-based position in its list, and the list's length. */
+  index: number;
+  total: number;
+  /** The record's own account (when it names one as a string), so the report reaches that account's grants. */
+  account: string | null;
+  /** One sentence: 'skipped order 3 of 120 (orderId "x"): quantity: expected integer'. */
+  message: string;
+}
+
+/** A validated snapshot: the records that passed, and a report of the ones that did not. */
+export type ParsedSnapshot = SnapshotMessage & { skipped: SkippedRecord[] };
+
+const shortText = (x: unknown): string | null =>
+  typeof x === 'string' ? JSON.stringify(x.length > 60 ? `${x.slice(0, 60)}…` : x) : typeof x === 'number' ? String(x) : null;
+
+function parseSnapshotRecords(env: z.infer<typeof SnapshotEnvelope>): ParsedSnapshot {
+  const skipped: SkippedRecord[] = [];
+  const take = <L extends RecordList>(list: L, raws: unknown[]) => {
+    const { schema, noun, key } = RECORD_KINDS[list];
+    const out: unknown[] = [];
+    raws.forEach((raw, i) => {
+      const r = (schema as z.ZodType).safeParse(raw);
+      if (r.success) return void out.push(r.data);
+      const rec = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+      const id = shortText(rec[key]);
+      const acct = list === 'accounts' ? rec.name : rec.account;
+      skipped.push({
+        list,
+        index: i + 1,
+        total: raws.length,
+        account: typeof acct === 'string' && acct.length > 0 && acct.length <= 128 ? acct : null,
+        message: `skipped ${noun} ${i + 1} of ${raws.length}${id ? ` (${key} ${id})` : ''}: ${describeIssues(r.error)}`,
+      });
+    });
+    return out as z.infer<(typeof RECORD_KINDS)[L]['schema']>[];
+  };
+  return {
+    v: env.v,
+    type: 'snapshot',
+    ...(env.id !== undefined ? { id: env.id } : {}),
+    seq: env.seq,
+    accounts: take('accounts', env.accounts),
+    ...(env.connections !== undefined ? { connections: take('connections', env.connections) } : {}),
+    positions: take('positions', env.positions),
+    orders: take('orders', env.orders),
+    executions: take('executions', env.executions),
+    quotes: take('quotes', env.quotes),
+    skipped,
+  };
+}
 export const ResponseMessage = z.union([
   z.object({ v, type: z.literal('response'), id: reqId, ok: z.literal(true), result: z.unknown() }),
   z.object({
@@ -446,13 +570,16 @@ const ADDON_SCHEMAS = {
 } as const;
 export type AddonMessage =
   | z.infer<typeof HelloMessage>
-  | z.infer<typeof SnapshotMessage>
+  | ParsedSnapshot
   | z.infer<typeof EventMessage>
   | z.infer<typeof ResponseMessage>
   | z.infer<typeof PongMessage>
   | z.infer<typeof HeartbeatMessage>;
 
-export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string };
+export type ParseResult<T> =
+  | { ok: true; message: T }
+  /** `eventSeq`: set for an event whose envelope (v, type, seq) is good but whose payload is not. */
+  | { ok: false; error: string; eventSeq?: number };
 
 const isName = (x: unknown): x is string => typeof x === 'string' && x.length >= 1 && x.length <= 128;
 const isFiniteNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -500,8 +627,20 @@ export function parseAddonMessage(raw: unknown): ParseResult<AddonMessage> {
   if (typeof type !== 'string' || !Object.hasOwn(ADDON_SCHEMAS, type)) {
     return { ok: false, error: `unknown message type ${JSON.stringify(type)?.slice(0, 40)}` };
   }
+  if (type === 'snapshot') {
+    const env = SnapshotEnvelope.safeParse(raw);
+    if (!env.success) return { ok: false, error: `invalid snapshot message: ${describeIssues(env.error)}` };
+    return { ok: true, message: parseSnapshotRecords(env.data) };
+  }
   const r = ADDON_SCHEMAS[type as AddonMessageType].safeParse(raw);
-  if (!r.success) return { ok: false, error: `invalid ${type} message: ${describeIssues(r.error)}` };
+  if (!r.success) {
+    const error = `invalid ${type} message: ${describeIssues(r.error)}`;
+    if (type === 'event') {
+      const env = EventEnvelope.safeParse(raw);
+      if (env.success) return { ok: false, error, eventSeq: env.data.seq };
+    }
+    return { ok: false, error };
+  }
   return { ok: true, message: r.data as AddonMessage };
 }
 

@@ -82,10 +82,14 @@ export class GrantView {
     return this.trading.activity({ ...q, accounts: this.grant.accounts });
   }
 
-  /** The link's state with only the granted accounts it reports. */
+  /** The link's state with only the granted accounts it reports, and only the connections those accounts use. */
   linkState(): LinkState {
     const state = this.trading.link.state();
     const reported = new Set(state.accounts);
-    return { ...state, accounts: this.grant.accounts.filter((a) => reported.has(a)) };
+    const granted = new Set(this.grant.accounts);
+    const connections = state.connections
+      .map((c) => ({ ...c, accounts: c.accounts.filter((a) => granted.has(a)) }))
+      .filter((c) => c.accounts.length > 0);
+    return { ...state, accounts: this.grant.accounts.filter((a) => reported.has(a)), connections };
   }
 }

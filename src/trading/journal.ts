@@ -65,7 +65,11 @@ export class Journal {
     const key = `${e.account}\u0000${e.instrument}`;
     const lots = this.lots.get(key) ?? [];
     this.lots.set(key, lots);
-    const sign = BUYS.has(e.action) ? 1 : -1;
+    // A fill whose action NinjaTrader reported as something unknown: its side comes from its
+    // marketPosition (Long = a buy fill), else it cannot be booked honestly and is left out.
+    const side = e.action !== 'Unknown' ? e.action : e.marketPosition === 'Long' ? 'Buy' : e.marketPosition === 'Short' ? 'Sell' : null;
+    if (side === null) return;
+    const sign = BUYS.has(side) ? 1 : -1;
     let remaining = e.quantity;
     const perContract = e.quantity > 0 ? (e.commission ?? 0) / e.quantity : 0;
     const pointValue = resolveInstrument(e.instrument, new Date(timeOf(e.time)))?.spec.pointValue ?? 1;

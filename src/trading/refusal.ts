@@ -30,6 +30,8 @@ export const REFUSAL_CODES = {
   addon_disconnected: 'error',
   addon_timeout: 'error',
   addon_error: 'error',
+  addon_outdated: 'error',
+  unknown_side: 'refused',
   market_closed: 'error',
   rejected: 'error',
   internal_error: 'error',

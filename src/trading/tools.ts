@@ -9,8 +9,14 @@ import {
   OrderSchema,
   PositionSchema,
   QuoteSchema,
+  BAR_PERIODS,
+  honest,
+  type Account,
+  type DomainEvent,
   type Order,
+  type Quote,
 } from '../ninjatrader/protocol.ts';
+import { executionOrder, money, orderPrices, timeInForceWords } from '../ninjatrader/activity.ts';
 import { defineTool, type ToolContext, type ToolDef } from '../mcp/registry.ts';
 import { randomSecret } from '../util/crypto.ts';
 import { asSentence, Refusal } from './refusal.ts';
@@ -130,21 +136,24 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
     defineTool({
       name: 'list_accounts',
       title: 'List accounts',
-      description: 'Lists the NinjaTrader accounts this client may see, with connection, cash value, buying power, net liquidation and P&L.',
+      description: 'Lists the NinjaTrader accounts this client may see: name and display name, currency, connection with its order-routing and price-feed statuses, cash value, buying power, net liquidation and P&L (in the account\'s currency).',
       scope: 'mcp:read',
       input: z.object({}).strict(),
       output: z.looseObject({ accounts: z.array(AccountSchema), ...meta }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (_a, ctx) => {
         const accounts = viewOf(ctx).reportedAccounts();
-        const lines = accounts.map((a) => `${a.name}${a.simulated ? ' (sim)' : ''}: net liq $${a.items.netLiquidation.toFixed(2)}, realized $${a.items.realizedPnL.toFixed(2)}, unrealized $${a.items.unrealizedPnL.toFixed(2)}`);
+        const lines = accounts.map((a) => {
+          const m = (x: number) => money(x, a.currency);
+          return `${accountTitle(a)}: net liq ${m(a.items.netLiquidation)}, realized ${m(a.items.realizedPnL)}, unrealized ${m(a.items.unrealizedPnL)}; ${connectionWords(a)}`;
+        });
         return { text: `${accounts.length} account(s)${tag()}\n${lines.join('\n')}`, structured: { accounts, simulated: simulated(), stale: stale() } };
       },
     }),
     defineTool({
       name: 'get_account_summary',
       title: 'Account summary',
-      description: 'One account: cash value, buying power, net liquidation, realized and unrealized P&L, open positions and working orders count.',
+      description: 'One account: display name, currency, connection statuses (orders and prices), cash value, buying power, net liquidation, realized and unrealized P&L, the margin and other items NinjaTrader reports, open positions and working orders count.',
       scope: 'mcp:read',
       input: z.object({ account: accountArg }).strict(),
       output: z.looseObject({ account: AccountSchema, openPositions: z.number(), workingOrders: z.number(), ...meta }),
@@ -156,8 +165,10 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
         const openPositions = view.positions(a.account).filter((p) => p.marketPosition !== 'Flat').length;
         const workingOrders = view.orders(a.account, { working: true }).length;
         const i = acct.items;
+        const m = (x: number) => money(x, acct.currency);
+        const extra = (Object.keys(ITEM_WORDS) as (keyof typeof ITEM_WORDS)[]).flatMap((k) => (i[k] === undefined ? [] : [`${ITEM_WORDS[k]} ${m(i[k])}`]));
         return {
-          text: `${acct.name}${tag()}: cash $${i.cashValue.toFixed(2)}, buying power $${i.buyingPower.toFixed(2)}, net liq $${i.netLiquidation.toFixed(2)}, realized $${i.realizedPnL.toFixed(2)}, unrealized $${i.unrealizedPnL.toFixed(2)}; ${openPositions} position(s), ${workingOrders} working order(s).`,
+          text: `${accountTitle(acct)}${tag()}: cash ${m(i.cashValue)}, buying power ${m(i.buyingPower)}, net liq ${m(i.netLiquidation)}, realized ${m(i.realizedPnL)}, unrealized ${m(i.unrealizedPnL)}${extra.length ? `; ${extra.join(', ')}` : ''}; ${connectionWords(acct)}; ${openPositions} position(s), ${workingOrders} working order(s).`,
           structured: { account: acct, openPositions, workingOrders, simulated: simulated(), stale: stale() },
         };
       },
@@ -165,14 +176,15 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
     defineTool({
       name: 'list_positions',
       title: 'List positions',
-      description: 'Open positions (instrument, long/short, quantity, average price, unrealized P&L in dollars).',
+      description: 'Open positions (instrument, long/short, quantity, average price, unrealized P&L in the account\'s currency).',
       scope: 'mcp:read',
       input: z.object({ account: optionalAccount }).strict(),
       output: z.looseObject({ positions: z.array(PositionSchema), ...meta }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (a, ctx) => {
-        const positions = viewOf(ctx).positions(a.account).filter((p) => p.marketPosition !== 'Flat');
-        const lines = positions.map((p) => `${p.account} ${p.instrument}: ${p.marketPosition} ${p.quantity} @ ${p.averagePrice} (unrealized $${p.unrealizedPnL.toFixed(2)})`);
+        const view = viewOf(ctx);
+        const positions = view.positions(a.account).filter((p) => p.marketPosition !== 'Flat');
+        const lines = positions.map((p) => `${p.account} ${p.instrument}: ${honest(p.marketPosition, p, 'marketPosition')} ${p.quantity} @ ${p.averagePrice} (unrealized ${money(p.unrealizedPnL, currencyOf(view.account(p.account)))})`);
         return { text: positions.length ? `${positions.length} open position(s)${tag()}\n${lines.join('\n')}` : `No open positions.${tag()}`, structured: { positions, simulated: simulated(), stale: stale() } };
       },
     }),
@@ -213,24 +225,28 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
     defineTool({
       name: 'list_executions',
       title: 'List executions',
-      description: 'Fills (executions) on the allowed accounts, newest first, optionally for one order.',
+      description: 'Fills (executions) on the allowed accounts, newest first, optionally for one order. A fill NinjaTrader reports without an order (ATM stops and targets, manual fills) has orderId null.',
       scope: 'mcp:read',
       input: z.object({ account: optionalAccount, orderId: z.string().min(1).max(128).optional(), limit: z.number().int().min(1).max(500).default(50) }).strict(),
       output: z.looseObject({ executions: z.array(ExecutionSchema), ...meta }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (a, ctx) => {
-        const executions = viewOf(ctx)
+        const view = viewOf(ctx);
+        const executions = view
           .executions(a.account, a.orderId ? { orderId: a.orderId } : {})
           .sort((x, y) => y.time.localeCompare(x.time))
           .slice(0, a.limit);
-        const lines = executions.map((e) => `${e.time} ${e.account} ${e.action} ${e.quantity} ${e.instrument} @ ${e.price} (order ${e.orderId}, commission $${e.commission.toFixed(2)})`);
+        const lines = executions.map((e) => {
+          const pos = e.marketPosition ? `, ${honest(e.marketPosition, e, 'marketPosition')}` : '';
+          return `${e.time} ${e.account} ${honest(e.action, e, 'action')} ${e.quantity} ${e.instrument} @ ${e.price}${pos} (${executionOrder(e)}, commission ${money(e.commission, currencyOf(view.account(e.account)))})`;
+        });
         return { text: executions.length ? `${executions.length} execution(s)${tag()}\n${lines.join('\n')}` : `No executions.${tag()}`, structured: { executions, simulated: simulated(), stale: stale() } };
       },
     }),
     defineTool({
       name: 'get_quote',
       title: 'Get quote',
-      description: 'Last bid, ask and last trade for an instrument, with tick size and point value.',
+      description: 'Last bid, ask and last trade for an instrument, with bid/ask sizes, the session high, low, volume and settlement when NinjaTrader reports them, tick size and point value. An instrument not streamed yet is subscribed first (when the add-on supports it) and the first quote awaited for up to 2 seconds.',
       scope: 'mcp:read',
       input: z.object({ instrument: instrumentArg }).strict(),
       output: z.looseObject({
@@ -244,11 +260,18 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       annotations: { readOnlyHint: true, idempotentHint: false, openWorldHint: false },
       handler: async (a) => {
         const { contract, spec } = resolve(trading, a.instrument);
-        const quote = link.mirror.quote(contract);
-        if (!quote) throw new Refusal('no_market_data', `No market data for ${contract} yet.${stale() ? ' The NinjaTrader link is down.' : ''}`);
+        const quote = link.mirror.quote(contract) ?? (await subscribeAndWait(trading, contract));
         const closed = hours.describeClosed(spec.root, trading.now());
+        const f = (x: number) => formatPrice(x, spec);
+        const size = (x: number | null | undefined) => (x === undefined || x === null ? '' : ` (${x})`);
+        const day = [
+          quote.dailyHigh != null ? `high ${f(quote.dailyHigh)}` : '',
+          quote.dailyLow != null ? `low ${f(quote.dailyLow)}` : '',
+          quote.dailyVolume != null ? `volume ${quote.dailyVolume}` : '',
+          quote.settlement != null ? `settlement ${f(quote.settlement)}` : '',
+        ].filter(Boolean);
         return {
-          text: `${contract}${tag()}: bid ${formatPrice(quote.bid, spec)} / ask ${formatPrice(quote.ask, spec)}, last ${formatPrice(quote.last, spec)} at ${quote.time} (tick ${spec.tickSize} = $${spec.tickValue})${closed ? ` — ${closed}` : ''}`,
+          text: `${contract}${tag()}: bid ${f(quote.bid)}${size(quote.bidSize)} / ask ${f(quote.ask)}${size(quote.askSize)}, last ${f(quote.last)} at ${quote.time}${day.length ? `; session ${day.join(', ')}` : ''} (tick ${spec.tickSize} = $${spec.tickValue})${closed ? ` — ${closed}` : ''}`,
           structured: { quote, tickSize: spec.tickSize, pointValue: spec.pointValue, marketOpen: closed === null, ...(closed ? { marketNote: closed } : {}), simulated: simulated(), stale: stale() },
         };
       },
@@ -256,24 +279,42 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
     defineTool({
       name: 'get_bars',
       title: 'Get historical bars',
-      description: 'Historical OHLCV bars (1-minute or daily) for an instrument, oldest first.',
+      description:
+        'Historical OHLCV bars for an instrument, oldest first: period tick, second, minute, range or day, `value` units per bar (e.g. 5-minute; ticks per bar for range), either the last `count` bars or `from` (and optionally `to`) ISO dates, and optionally an NT8 trading-hours template (default: the instrument\'s own).',
       scope: 'mcp:read',
-      input: z.object({ instrument: instrumentArg, period: z.enum(['minute', 'day']).default('minute'), count: z.number().int().min(1).max(1000).default(100) }).strict(),
-      output: z.looseObject({ instrument: z.string(), period: z.string(), bars: z.array(BarSchema), simulated: z.boolean() }),
+      input: z
+        .object({
+          instrument: instrumentArg,
+          period: z.enum(BAR_PERIODS).default('minute').describe('tick, second, minute, range or day'),
+          value: z.number().int().min(1).max(1440).default(1).describe('units per bar: 5 with minute = 5-minute bars; ticks per bar for range (1-1440)'),
+          count: z.number().int().min(1).max(5000).optional().describe('the last N bars (1-5000); default 100 when from is not given'),
+          from: z.string().min(1).max(40).optional().describe('ISO 8601 start, e.g. "2026-11-02T14:30:00Z" (instead of count)'),
+          to: z.string().min(1).max(40).optional().describe('ISO 8601 end (with from); default now'),
+          tradingHours: z.string().min(1).max(128).optional().describe('NT8 trading-hours template name, e.g. "CME US Index Futures RTH"; default the instrument\'s own'),
+        })
+        .strict(),
+      output: z.looseObject({ instrument: z.string(), period: z.string(), value: z.number(), bars: z.array(BarSchema), tradingHours: z.string().optional(), simulated: z.boolean() }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (a) => {
         const { contract } = resolve(trading, a.instrument);
+        const range = barRange(a, trading.now());
         trading.assertConnected();
-        let bars;
+        let result;
         try {
-          ({ bars } = await link.request('getBars', { instrument: contract, period: a.period, count: a.count }, { timeoutMs: trading.opts.addonTimeoutMs }));
+          result = await link.request(
+            'getBars',
+            { instrument: contract, period: a.period, ...(a.value !== 1 ? { value: a.value } : {}), ...range, ...(a.tradingHours ? { tradingHours: a.tradingHours } : {}) },
+            { timeoutMs: trading.opts.addonTimeoutMs },
+          );
         } catch (e) {
           throw new Refusal((e as { code?: string }).code ?? 'addon_error', `NinjaTrader could not return bars: ${asSentence((e as Error).message)}`);
         }
+        const { bars } = result;
         const last = bars[bars.length - 1];
+        const label = a.value === 1 ? a.period : `${a.value}-${a.period}`;
         return {
-          text: `${bars.length} ${a.period} bar(s) for ${contract}${simulated() ? ' [SIMULATED]' : ''}${last ? `; last close ${last.close} at ${last.time}` : ''}`,
-          structured: { instrument: contract, period: a.period, bars, simulated: simulated() },
+          text: `${bars.length} ${label} bar(s) for ${contract}${result.tradingHours ? ` (${result.tradingHours})` : ''}${simulated() ? ' [SIMULATED]' : ''}${last ? `; last close ${last.close} at ${last.time}` : ''}`,
+          structured: { instrument: contract, period: a.period, value: a.value, bars, ...(result.tradingHours ? { tradingHours: result.tradingHours } : {}), simulated: simulated() },
         };
       },
     }),
@@ -420,6 +461,100 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
 }
 
 function orderLine(o: Order): string {
-  const px = o.orderType === 'Limit' ? ` @ ${o.limitPrice}` : o.orderType === 'StopMarket' ? ` stop ${o.stopPrice}` : o.orderType === 'StopLimit' ? ` stop ${o.stopPrice} limit ${o.limitPrice}` : '';
-  return `${o.orderId} ${o.account} ${o.action} ${o.quantity} ${o.instrument} ${o.orderType}${px} ${o.timeInForce} — ${o.state}${o.filled ? ` (${o.filled} filled @ ${o.averageFillPrice})` : ''}${o.name ? ` [${o.name}]` : ''}${o.error ? `: ${o.error}` : ''}`;
+  const fill = o.filled ? ` (${o.filled} filled @ ${o.averageFillPrice})` : '';
+  return `${o.orderId} ${o.account} ${honest(o.action, o, 'action')} ${o.quantity} ${o.instrument} ${honest(o.orderType, o, 'orderType')}${orderPrices(o)} ${timeInForceWords(o)} — ${honest(o.state, o, 'state')}${fill}${o.name ? ` [${o.name}]` : ''}${o.error ? `: ${o.error}` : ''}`;
+}
+
+/** NT8 AccountItems beyond the five every account reports, in the words a trader uses. */
+const ITEM_WORDS = {
+  grossRealizedPnL: 'gross realized',
+  commission: 'commission',
+  totalCashBalance: 'total cash balance',
+  sodCashValue: 'start-of-day cash',
+  initialMargin: 'initial margin',
+  maintenanceMargin: 'maintenance margin',
+  intradayMargin: 'intraday margin',
+  excessInitialMargin: 'excess initial margin',
+  excessMaintenanceMargin: 'excess maintenance margin',
+  excessIntradayMargin: 'excess intraday margin',
+  excessEquity: 'excess equity',
+  longOptionValue: 'long option value',
+  shortOptionValue: 'short option value',
+} as const satisfies Partial<Record<keyof Account['items'], string>>;
+
+function currencyOf(a: Account | undefined): string | undefined {
+  return a?.currency;
+}
+
+/** 'Apex-1 "Apex 50K Eval" (sim, EUR)' — the display name only when it differs from the name. */
+function accountTitle(a: Account): string {
+  const display = a.displayName && a.displayName !== a.name ? ` "${a.displayName}"` : '';
+  return `${a.name}${display} (${a.simulated ? 'sim, ' : ''}${a.currency})`;
+}
+
+/** 'connection "Rithmic": orders Connected, prices ConnectionLost' (prices only when reported). */
+function connectionWords(a: Account): string {
+  const prices = a.priceStatus === undefined ? '' : `, prices ${honest(a.priceStatus, a, 'priceStatus')}`;
+  return `connection "${a.connection}": orders ${honest(a.connectionStatus, a, 'connectionStatus')}${prices}`;
+}
+
+/** A get_bars range as the protocol wants it: exactly one of count or from (with optional to), checked with friendly words. */
+function barRange(a: { count?: number; from?: string; to?: string }, now: number): { count: number } | { from: string; to?: string } {
+  if (a.count !== undefined && a.from !== undefined) throw new Refusal('invalid_arguments', 'Give either count (the last N bars) or from (and optionally to), not both.');
+  if (a.to !== undefined && a.from === undefined) throw new Refusal('invalid_arguments', 'to needs from: give the start of the range too, or use count.');
+  if (a.from === undefined) return { count: a.count ?? 100 };
+  const iso = (label: string, v: string) => {
+    const t = Date.parse(v);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t)) throw new Refusal('invalid_arguments', `${label} "${v}" is not an ISO 8601 date or time (e.g. "2026-11-02" or "2026-11-02T14:30:00Z").`);
+    return t;
+  };
+  const from = iso('from', a.from);
+  const to = a.to === undefined ? null : iso('to', a.to);
+  if (to !== null && to <= from) throw new Refusal('invalid_arguments', `to (${a.to}) must be after from (${a.from}).`);
+  if (from > now) throw new Refusal('invalid_arguments', `from (${a.from}) is in the future.`);
+  return { from: new Date(from).toISOString(), ...(to !== null ? { to: new Date(to).toISOString() } : {}) };
+}
+
+/** How long get_quote waits for the first quote of an instrument it just subscribed. */
+const FIRST_QUOTE_WAIT_MS = 2000;
+
+/**
+ * An instrument nobody streams yet: ask the add-on to subscribe (when it says it can) and wait
+ * briefly for the first quote. Otherwise, or when none comes, the honest no_market_data error.
+ */
+async function subscribeAndWait(trading: Trading, contract: string): Promise<Quote> {
+  const link = trading.link;
+  const down = link.mirror.stale || link.state().status !== 'connected';
+  if (down) throw new Refusal('no_market_data', `No market data for ${contract} yet. The NinjaTrader link is down.`);
+  if (!link.hasCapability('subscribe') || (link.protocolMinor() ?? 0) < 1) {
+    throw new Refusal('no_market_data', `No market data for ${contract} yet: NinjaTrader is not streaming it, and this add-on cannot be asked to subscribe (it does not advertise "subscribe"). Open a chart or Market Analyzer row for it in NinjaTrader.`);
+  }
+  const names = new Set([contract]);
+  const lookup = () => [...names].map((n) => link.mirror.quote(n)).find((q) => q !== undefined);
+  return new Promise<Quote>((resolve, reject) => {
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      link.off('event', onEvent);
+      fn();
+    };
+    const onEvent = (ev: DomainEvent) => {
+      if (ev.kind === 'quote' && names.has(ev.quote.instrument)) finish(() => resolve(ev.quote));
+    };
+    const timer = setTimeout(() => {
+      const q = lookup();
+      finish(() => (q ? resolve(q) : reject(new Refusal('no_market_data', `No market data for ${contract}: subscribed, but NinjaTrader sent no quote within ${FIRST_QUOTE_WAIT_MS / 1000} s. Is its data feed connected and the market open? Ask again in a moment.`))));
+    }, FIRST_QUOTE_WAIT_MS);
+    link.on('event', onEvent);
+    link.request('subscribeQuotes', { instruments: [contract] }, { timeoutMs: FIRST_QUOTE_WAIT_MS }).then(
+      (r) => {
+        for (const n of r.subscribed) names.add(n); // NinjaTrader's full name may differ from ours
+        const q = lookup();
+        if (q) finish(() => resolve(q));
+      },
+      (e: Error) => finish(() => reject(new Refusal('no_market_data', `No market data for ${contract}: NinjaTrader could not subscribe to it (${asSentence(e.message)})`))),
+    );
+  });
 }

@@ -641,11 +641,16 @@ export class Trading {
     const same = (i: string) => (root ? rootOfContract(i) === root : i === contract);
     const mirror = this.deps.link.mirror;
     let position = 0;
-    for (const p of mirror.positions(account)) {
-      if (same(p.instrument)) position += signedQuantity(p);
-    }
     let buys = 0;
     let sells = 0;
+    for (const p of mirror.positions(account)) {
+      if (!same(p.instrument)) continue;
+      // A position whose side NinjaTrader reported as something unknown: worst case either way.
+      if (p.marketPosition === 'Unknown') {
+        buys += p.quantity;
+        sells += p.quantity;
+      } else position += signedQuantity(p);
+    }
     const live = new Set<string>();
     for (const o of mirror.orders(account, { working: true })) {
       if (!same(o.instrument)) continue;
@@ -707,7 +712,7 @@ export class Trading {
       const o = this.deps.link.mirror.orderById(action.account, action.orderId);
       if (o) {
         if (o.action === 'Unknown') {
-          refuse('unknown_order_side', `Refused: NinjaTrader reported order ${o.orderId}'s action as ${JSON.stringify(o.unknownValues?.action ?? 'Unknown')}, which this companion does not understand, so it cannot check a change against the limits. Change it in NinjaTrader.`);
+          refuse('unknown_side', `Refused: NinjaTrader reported order ${o.orderId}'s action as ${JSON.stringify(o.unknownValues?.action ?? 'Unknown')}, which this companion does not know, so it cannot check a change against this client's limits. Change the order in NinjaTrader, or cancel it.`);
         }
         instrument = o.instrument;
         side = actionSign(o.action);
@@ -719,6 +724,9 @@ export class Trading {
     } else if (action.kind === 'reverse') {
       // One market order of twice the position: the per-order limit applies to it.
       const p = this.deps.link.mirror.position(action.account, action.instrument);
+      if (p && p.marketPosition === 'Unknown') {
+        refuse('unknown_side', `Refused: NinjaTrader reported the ${action.instrument} position on ${action.account} as ${JSON.stringify(p.unknownValues?.marketPosition ?? 'Unknown')}, which this companion does not know, so it cannot tell which way to reverse it. Flatten it instead, or reverse it in NinjaTrader.`);
+      }
       if (p && p.marketPosition !== 'Flat') {
         instrument = action.instrument;
         orderQty = 2 * p.quantity;

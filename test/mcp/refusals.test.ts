@@ -25,6 +25,8 @@ const NOT_WALKED: Record<string, string> = {
   confirmation_not_found: 'a control API answer (404), not a tool error',
   market_closed: 'this companion trades around the clock; test/trading/roll.test.ts walks it on a pinned weekend',
   addon_error: 'a get_bars failure other than timeout or disconnect; the simulator has none',
+  addon_outdated: 'needs a protocol 1.0 add-on (the simulator speaks 1.1); test/ninjatrader/nt8-fidelity.test.ts walks it',
+  unknown_side: 'needs NinjaTrader to send an action or side this companion does not know; test/trading/unknown-side.test.ts walks it',
 };
 
 test('every tool, every refusal: isError, a sentence, a stable code, one audit row with its outcome — through the SDK client after tools/list', async () => {

@@ -62,7 +62,7 @@ test('a hello with another protocol version is refused with a clear message, the
   const m = c.messages[0]!;
   assert.equal(m.type, 'refused');
   assert.equal(m.reason, 'unsupported_version');
-  assert.match(String(m.message), /supports add-on protocol version 1 only; the add-on sent version 2/);
+  assert.match(String(m.message), /speaks add-on protocol 1\.x \(1\.0 to 1\.1\); the add-on speaks 2\.x/);
   assert.equal(r.link.state().status, 'waiting');
   // The slot is free again: a correct add-on connects afterwards.
   const a = r.addon();

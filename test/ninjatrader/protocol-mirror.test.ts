@@ -20,12 +20,21 @@ test('schemas accept well-formed messages and reject malformed ones with a reaso
     [{ v: 1, type: 'event', seq: -1, event: { kind: 'quote', quote } }, /seq/],
     [{ v: 1, type: 'event', seq: 1, event: { kind: 'weather' } }, /invalid event/],
     [{ v: 1, type: 'response', id: 'c1', ok: true }, /invalid response/],
-    [{ v: 1, type: 'snapshot', seq: 0, accounts: [], positions: [], orders: [{}], executions: [], quotes: [] }, /orders\.0/],
+    [{ v: 1, type: 'snapshot', seq: 0, accounts: [], positions: [], orders: {}, executions: [], quotes: [] }, /invalid snapshot message: orders/],
   ];
   for (const [raw, re] of bad) {
     const r = parseAddonMessage(raw);
     assert.equal(r.ok, false, JSON.stringify(raw));
     if (!r.ok) assert.match(r.error, re);
+  }
+  // A snapshot is validated record by record: a bad record is left out and reported, the rest stays.
+  const snap = parseAddonMessage({ v: 1, type: 'snapshot', seq: 0, accounts: [], positions: [], orders: [{ orderId: 'X1' }], executions: [], quotes: [quote] });
+  assert.ok(snap.ok && snap.message.type === 'snapshot');
+  if (snap.ok && snap.message.type === 'snapshot') {
+    assert.equal(snap.message.orders.length, 0);
+    assert.equal(snap.message.quotes.length, 1);
+    assert.equal(snap.message.skipped.length, 1);
+    assert.match(snap.message.skipped[0]!.message, /^skipped order 1 of 1 \(orderId "X1"\): name: /);
   }
 });
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { LinkState } from '../../../src/control/contract.ts';
+import type { LinkConnection, LinkState } from '../../../src/control/contract.ts';
 import { useApp } from '../context.ts';
 import { fmtTime } from '../format.ts';
 import { CopyButton } from './CopyButton.tsx';
@@ -22,6 +22,23 @@ export function snippets(url: string): Record<SnippetKey, { label: string; where
 
 export function linkLabel(l: LinkState): string {
   return l.status === 'connected' ? 'Connected' : l.status === 'waiting' ? 'Waiting for the add-on' : 'Disconnected';
+}
+
+/** The dot colour of a connection by its order-routing status. */
+export function connectionDot(status: string): 'connected' | 'waiting' | 'disconnected' {
+  return status === 'Connected' ? 'connected' : status === 'Connecting' ? 'waiting' : 'disconnected';
+}
+
+/** "connected (orders), prices lost" — both statuses in words, the price feed only when reported. */
+export function connectionWords(c: LinkConnection): string {
+  const word = (s: string) =>
+    s === 'Connected' ? 'connected' : s === 'Connecting' ? 'connecting' : s === 'ConnectionLost' ? 'connection lost' : s === 'Disconnected' ? 'disconnected' : s === 'Disconnecting' ? 'disconnecting' : s;
+  return `orders ${word(c.status)}${c.priceStatus === null ? '' : `, prices ${word(c.priceStatus)}`}`;
+}
+
+/** The header pill's tooltip: the link sentence, then each connection and its statuses. */
+export function linkTitle(l: LinkState): string {
+  return [l.detail, ...l.connections.map((c) => `${c.name || '(unnamed)'}: ${connectionWords(c)}`)].join('\n');
 }
 
 export function Overview({ pendingConsents, pendingConfirmations }: { pendingConsents: number; pendingConfirmations: number }) {
@@ -89,8 +106,27 @@ export function Overview({ pendingConsents, pendingConfirmations }: { pendingCon
           <dd>{l.nt8Version ?? '—'}</dd>
           <dt>Add-on version</dt>
           <dd>{l.addonVersion ?? '—'}</dd>
+          <dt>Protocol</dt>
+          <dd data-testid="link-protocol">{l.protocol ?? '—'}</dd>
           <dt>Accounts</dt>
           <dd data-testid="link-accounts">{l.accounts.length ? l.accounts.join(', ') : 'none'}</dd>
+          <dt>Connections</dt>
+          <dd data-testid="link-connections">
+            {l.connections.length === 0 ? (
+              'none reported'
+            ) : (
+              <ul className="plain">
+                {l.connections.map((c) => (
+                  <li key={c.name} data-testid="link-connection">
+                    <span className={`dot ${connectionDot(c.status)}`} aria-hidden="true" /> <strong>{c.name || '(unnamed)'}</strong>
+                    {': '}
+                    {connectionWords(c)}
+                    {c.accounts.length ? <span className="muted small"> ({c.accounts.join(', ')})</span> : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </dd>
           <dt>Since</dt>
           <dd>{fmtTime(l.since)}</dd>
           <dt>Companion</dt>
