@@ -5,12 +5,14 @@
 // Test hooks: pauseResponses/resumeResponses, sendRaw, skipSeq, silence, dropConnection.
 import WebSocket from 'ws';
 import type { DomainEvent, RequestMessage } from '../ninjatrader/protocol.ts';
-import { CompanionMessage, PROTOCOL_VERSION } from '../ninjatrader/protocol.ts';
+import { CompanionMessage, PROTOCOL_MINOR, PROTOCOL_VERSION } from '../ninjatrader/protocol.ts';
 import { SimEngine } from './engine.ts';
 import { systemClock } from '../clock.ts';
 import type { MarketHours } from '../market/calendar.ts';
 
 export const SIMULATOR_ADDON_VERSION = '0.1.0-sim';
+/** What the simulator advertises in hello: everything the real add-on does (SPEC 1.1). */
+export const SIMULATOR_CAPABILITIES = ['orders', 'quotes', 'bars', 'oco', 'subscribe', 'gtd', 'mit'] as const;
 
 export interface SimulatorAddonOptions {
   url: string;
@@ -45,9 +47,11 @@ export interface SimulatorAddon {
   isConnected(): boolean;
   /** Number of welcomes received so far (1 after the first connect, 2 after a reconnect, …). */
   welcomes(): number;
+  /** The protocol minor the companion's last welcome negotiated (0 when it named none), or null before one. */
+  negotiatedMinor(): number | null;
   lastRefusal(): { reason: string; message: string } | null;
   /** Move the market like a tick does and stream the resulting events. */
-  setQuote(instrument: string, price: number, opts?: { bid?: number; ask?: number }): DomainEvent[];
+  setQuote(instrument: string, price: number, opts?: { bid?: number; ask?: number; bidSize?: number; askSize?: number }): DomainEvent[];
   /** One random-walk step for every instrument, streamed. */
   tick(): DomainEvent[];
   /** Stream events produced by calling the engine directly. */
@@ -83,6 +87,7 @@ export function startSimulatorAddon(opts: SimulatorAddonOptions): SimulatorAddon
   let ws: WebSocket | null = null;
   let welcomed = false;
   let welcomeCount = 0;
+  let minor: number | null = null;
   let closing = false;
   let giveUp = false;
   let backoff = minBackoff;
@@ -145,6 +150,7 @@ export function startSimulatorAddon(opts: SimulatorAddonOptions): SimulatorAddon
       case 'welcome':
         welcomed = true;
         welcomeCount += 1;
+        minor = msg.protocolMinor ?? 0;
         backoff = minBackoff;
         if (!settled) {
           settled = true;
@@ -188,7 +194,8 @@ export function startSimulatorAddon(opts: SimulatorAddonOptions): SimulatorAddon
           addonVersion: SIMULATOR_ADDON_VERSION,
           nt8Version: opts.nt8Version ?? 'simulator',
           simulated: true,
-          capabilities: ['orders', 'bars', 'quotes', 'oco'],
+          capabilities: [...SIMULATOR_CAPABILITIES],
+          protocolMinor: PROTOCOL_MINOR,
         }),
       );
     });
@@ -223,6 +230,7 @@ export function startSimulatorAddon(opts: SimulatorAddonOptions): SimulatorAddon
     connected,
     isConnected: () => welcomed,
     welcomes: () => welcomeCount,
+    negotiatedMinor: () => minor,
     lastRefusal: () => refusal,
     setQuote(instrument, price, o = {}) {
       const events = engine.setQuote(instrument, price, { ...o, nowMs: now() });

@@ -1,21 +1,49 @@
 // The built-in NT8 simulator: deterministic and pure (no timers, no clock: every method takes the
 // time it runs at). It owns accounts Sim101/Sim102, the six instruments' front-month contracts,
-// orders, executions and positions, and answers the add-on protocol's requests. Each mutating
-// call returns the domain events it caused, in order; the simulator add-on streams them.
+// orders, executions and positions, and answers the add-on protocol's requests (1.1). Each
+// mutating call returns the domain events it caused, in order; the simulator add-on streams them.
+//
+// Order states, as NT8 reports them (every transition is an `order` event):
+// - placed: Submitted → Accepted, then
+//   - Market / Limit: Working, then PartFilled (each partial fill) and Filled;
+//   - StopMarket / StopLimit: stay Accepted (a broker-held stop: NT8 shows those as Accepted) until
+//     triggered, then Working → (PartFilled) → Filled;
+//   - MIT: TriggerPending (CME Globex has no market-if-touched order, so NT8 holds it and watches the
+//     price itself; the help guide defines TriggerPending as an order held locally on the PC), then
+//     Working → Filled once touched.
+// - cancel (asked for: cancelOrder, cancelAllOrders, flatten, an OCO sibling): CancelPending →
+//   CancelSubmitted → Cancelled.
+// - change: ChangePending → ChangeSubmitted → back to Accepted (untriggered stop), TriggerPending
+//   (untriggered MIT), PartFilled (partly filled) or Working; a changed limit that is now
+//   marketable fills at once.
+// - expiry (nobody asked: a Day order at the session close, a Gtd order at its gtdDate, the rest
+//   of an Ioc order, an order in a contract that expires): Cancelled directly, with the reason in
+//   `error`.
+// - Suspended: the simulator never produces it. NT8's help guide ("Order State Definitions")
+//   defines it as an order held by the broker, ready to be submitted when triggered; the
+//   simulator's broker-held stops show Accepted instead, as NT8 shows stops resting at the broker
+//   for CME futures. (The add-on passes Suspended on when a real broker reports it.)
 //
 // Fill rules (documented for the tests and the docs):
-// - Market: fills at once at the ask (buy) or the bid (sell).
-// - Limit: marketable on entry (buy: ask <= limit; sell: bid >= limit) → fills at once at the ask /
-//   bid (the limit or better); otherwise Working, and fills at the limit price once the market
-//   reaches it (buy: ask <= limit; sell: bid >= limit).
-// - StopMarket / StopLimit: TriggerPending until the last trade reaches the stop (buy: last >=
-//   stop; sell: last <= stop). A triggered StopMarket fills at the ask/bid; a triggered StopLimit
-//   becomes a limit order (fills at once if marketable, else Working).
-// - A buy stop must be above the last price, a sell stop below it, else the order is rejected.
+// - Market (and a triggered StopMarket or MIT): fills whole at once at the ask (buy) or the bid
+//   (sell): a market order sweeps the book.
+// - Limit (and a triggered StopLimit): marketable on entry (buy: ask <= limit; sell: bid >= limit)
+//   → fills at the ask / bid (the limit or better); resting, fills at the limit once the market
+//   reaches it. Either way at most the size displayed on the other side (askSize for a buy,
+//   bidSize for a sell) fills per quote: the rest stays PartFilled and takes the next quotes'
+//   sizes, in order of arrival. Displayed sizes are at least 10 (market.ts), so an order of up to
+//   10 contracts always fills whole.
+// - StopMarket / StopLimit trigger when the last trade reaches the stop (buy: last >= stop; sell:
+//   last <= stop); MIT when it touches the trigger (buy: last <= price; sell: last >= price).
+// - A buy stop must be above the last price, a sell stop below it; a buy MIT below, a sell MIT
+//   above; else the order is rejected.
+// - Time in force: Day ends at the session close (17:00 America/New_York, or a holiday's early
+//   close; src/market/calendar.ts), checked by the first call after it; Gtc stays; Gtd expires at
+//   its gtdDate (an instant, by the engine's clock); Ioc fills what it can at once and cancels the
+//   rest (Market and Limit only; refused while the market is closed); Opg is refused: CME futures
+//   have no opening-only orders in NT8's simulator.
 // - OCO: when one order of a group fills or is cancelled, the others are cancelled; the OCO id
 //   cannot be reused afterwards.
-// - Day orders still working at the session close (17:00 America/New_York, or a holiday's early
-//   close; src/market/calendar.ts) are cancelled by the first call after it.
 // - Orders are de-duplicated on (account, name): placing an order whose name already exists on the
 //   account returns the existing order and does nothing else.
 // - Contracts follow the calendar, not the start-up date (src/market/contracts.ts): each root's
@@ -24,16 +52,20 @@
 //   simulator". Working orders in a contract are cancelled when it expires; positions held at
 //   expiry stay (a simplification: no settlement).
 // - Market hours (`hours`, default 'cme'): while CME Globex is closed for a root, its quotes do
-//   not move and nothing fills; limit and stop orders are accepted and rest (Working /
-//   TriggerPending) until the market reopens; market orders, flatten and reverse are rejected
+//   not move and nothing fills; limit and stop orders are accepted and rest (Working / Accepted)
+//   until the market reopens; market orders, flatten and reverse are rejected
 //   with `market_closed` and a sentence saying when the market reopens (our choice: NT8's Sim101
 //   would hold a market order until the first tick of the next session, a surprise fill at the
 //   reopening price that an AI client should not walk into unannounced). '24x7' trades around
 //   the clock like NT8's Simulated Data Feed.
 // - At each session start (18:00 ET) the accounts' realized P&L (and commissions) restart from
-//   zero, as NT8 resets session values; the cash value keeps the running total.
+//   zero, as NT8 resets session values; the cash value keeps the running total. Quotes' daily
+//   high/low/volume restart and the settlement becomes the previous session's last (market.ts).
+// - Quotes stream for subscribed contracts: all of them from the start (NT8's simulated feed);
+//   unsubscribeQuotes stops a contract's quote events unless an account holds a position or a
+//   live order in it. Bars: history.ts.
 import type {
-  Account, Bar, DomainEvent, Execution, Order, OrderAction, OrderState, OrderType, ParamsOf,
+  Account, Bar, ConnectionInfo, DomainEvent, Execution, Order, OrderAction, OrderState, ParamsOf,
   Quote, RequestMethod, ResultOf, SnapshotState, ErrorCode,
 } from '../ninjatrader/protocol.ts';
 import { actionSign, describeIssues, isTerminal, methods } from '../ninjatrader/protocol.ts';
@@ -42,8 +74,9 @@ import { formatPrice, isOnTick, resolveInstrument, ROOTS } from '../ninjatrader/
 import { InstrumentMarket } from './market.ts';
 import type { AccountState } from './ledger.ts';
 import {
-  accountEntity, applyFill, COMMISSION_PER_CONTRACT, newAccount, positionEntity, resetSession, revalue,
+  accountEntity, applyFill, COMMISSION_PER_CONTRACT, newAccount, positionEntity, resetSession, revalue, SIM_CONNECTION,
 } from './ledger.ts';
+import { BarsError, findTemplate, historicalBars } from './history.ts';
 import { activeContracts, expiryOf, rollOf } from '../market/contracts.ts';
 import { marketHours, nextClose, sessionOf, type MarketHours } from '../market/calendar.ts';
 import { contractName, INSTRUMENTS } from '../ninjatrader/instruments.ts';
@@ -54,9 +87,17 @@ export interface EngineOptions {
   /** 'cme' (default): the real CME Globex calendar; '24x7': around the clock. */
   hours?: MarketHours;
   seed?: number;
-  accounts?: string[];
+  /** Account names (default Sim101, Sim102), or { name, displayName } for a prop-style account. */
+  accounts?: (string | { name: string; displayName?: string })[];
   startingCash?: number;
 }
+
+/** The side of an order the simulator created itself (its action is always a known one). */
+function sideOf(o: Order): 1 | -1 {
+  return actionSign(o.action as OrderAction);
+}
+
+const STOP_TYPES = new Set(['StopMarket', 'StopLimit']);
 
 export interface EngineError {
   code: ErrorCode;
@@ -85,6 +126,12 @@ export class SimEngine {
   private readonly working = new Map<string, Set<Order>>();
   private readonly executions: Execution[] = [];
   private readonly closedOco = new Set<string>();
+  /** Stop and MIT orders not yet triggered. */
+  private readonly untriggered = new Set<Order>();
+  /** Live Gtd orders → their expiry instant. */
+  private readonly gtd = new Map<Order, number>();
+  /** Contracts whose quotes stream. */
+  private readonly subscribed = new Set<string>();
   private nextOrder = 1;
   private nextExecution = 1;
   private sessionEnd: number;
@@ -101,8 +148,9 @@ export class SimEngine {
     this.hours = marketHours(opts.hours ?? 'cme');
     this.sessionEnd = nextClose('ES', this.now);
     this.sessionStart = sessionOf(this.now).start;
-    for (const name of opts.accounts ?? ['Sim101', 'Sim102']) {
-      this.accountsByName.set(name, newAccount(name, opts.startingCash ?? 100_000));
+    for (const a of opts.accounts ?? ['Sim101', 'Sim102']) {
+      const { name, displayName } = typeof a === 'string' ? { name: a, displayName: a } : a;
+      this.accountsByName.set(name, newAccount(name, opts.startingCash ?? 100_000, displayName ?? name));
     }
     this.syncContracts();
   }
@@ -127,6 +175,7 @@ export class SimEngine {
           m = new InstrumentMarket(name, INSTRUMENTS[root], this.seed, this.now, previous?.quote.last);
           this.markets.set(name, m);
           this.working.set(name, new Set());
+          this.subscribed.add(name); // the simulated feed follows the new front month
         }
         quoted.push(m);
       }
@@ -134,7 +183,10 @@ export class SimEngine {
     for (const m of this.marketList) {
       if (quoted.includes(m)) continue;
       // Expired: the exchange cancels what still rests in it.
-      for (const o of [...this.working.get(m.contract)!]) if (!isTerminal(o.state)) this.cancel(o);
+      for (const o of [...this.working.get(m.contract)!]) {
+        if (!isTerminal(o.state)) this.expire(o, `Cancelled by the exchange: ${m.contract} expired.`);
+      }
+      this.subscribed.delete(m.contract);
     }
     this.marketList.splice(0, this.marketList.length, ...quoted);
     this.contractsValidUntil = until;
@@ -142,12 +194,22 @@ export class SimEngine {
 
   /** Session bookkeeping as time passes: Day orders end at the close, session P&L restarts at the open. */
   private advanceSession(): void {
+    if (this.gtd.size > 0) {
+      for (const [o, until] of [...this.gtd]) {
+        if (this.now >= until && !isTerminal(o.state)) {
+          this.expire(o, `Expired: its good-till-date ${new Date(until).toISOString()} was reached.`);
+        }
+      }
+    }
     if (this.now >= this.sessionEnd) {
       for (const set of this.working.values()) {
-        for (const o of [...set]) if (o.timeInForce === 'Day' && !isTerminal(o.state)) this.cancel(o);
+        for (const o of [...set]) {
+          if (o.timeInForce === 'Day' && !isTerminal(o.state)) this.expire(o, 'Expired: a Day order ends at the session close.');
+        }
       }
       this.sessionEnd = nextClose('ES', this.now);
     }
+    for (const m of this.marketList) m.rollSession(this.now);
     const start = sessionOf(this.now).start;
     if (start !== this.sessionStart) {
       this.sessionStart = start;
@@ -192,8 +254,11 @@ export class SimEngine {
     return this.end();
   }
 
-  /** Tests move the market: last = bid = price, ask = price + 1 tick (unless given). Fills like a tick. */
-  setQuote(instrument: string, price: number, opts: { bid?: number; ask?: number; nowMs?: number } = {}): DomainEvent[] {
+  /**
+   * Tests move the market: last = bid = price, ask = price + 1 tick (unless given), displayed sizes
+   * as given (else unchanged). Fills like a tick.
+   */
+  setQuote(instrument: string, price: number, opts: { bid?: number; ask?: number; bidSize?: number; askSize?: number; nowMs?: number } = {}): DomainEvent[] {
     const m = this.findMarket(instrument);
     if (!m) throw new Error(`unknown instrument ${instrument}`);
     this.begin(opts.nowMs);
@@ -240,6 +305,8 @@ export class SimEngine {
       case 'flattenEverything': return this.flattenEverything() as ResultOf<M>;
       case 'reversePosition': return this.reversePosition(any) as ResultOf<M>;
       case 'getBars': return this.getBars(any) as ResultOf<M>;
+      case 'subscribeQuotes': return this.subscribeQuotes(any) as ResultOf<M>;
+      case 'unsubscribeQuotes': return this.unsubscribeQuotes(any) as ResultOf<M>;
       case 'snapshot': return this.snapshot() as ResultOf<M>;
       default: throw new Reject('invalid_request', `Unknown method ${String(method)}`);
     }
@@ -252,11 +319,17 @@ export class SimEngine {
     }
     return {
       accounts: [...this.accountsByName.values()].map(accountEntity),
+      connections: this.connections(),
       positions,
       orders: [...this.orderMap.values()].map((o) => ({ ...o })),
       executions: this.executions.map((e) => ({ ...e })),
-      quotes: this.marketList.map((m) => ({ ...m.quote })),
+      quotes: this.marketList.filter((m) => this.streams(m.contract)).map((m) => ({ ...m.quote })),
     };
+  }
+
+  /** NT8's connections: the simulator has one, always up for orders and prices. */
+  connections(): ConnectionInfo[] {
+    return [{ connection: SIM_CONNECTION, status: 'Connected', priceStatus: 'Connected' }];
   }
 
   placeOrder(p: ParamsOf<'placeOrder'>): ResultOf<'placeOrder'> {
@@ -272,10 +345,10 @@ export class SimEngine {
     if (!Number.isInteger(p.quantity) || p.quantity <= 0) reject(`quantity ${p.quantity} is not a positive whole number of contracts`);
     if (p.quantity > 10_000) reject(`quantity ${p.quantity} exceeds the simulator's limit of 10000 contracts`);
     const needsLimit = p.orderType === 'Limit' || p.orderType === 'StopLimit';
-    const needsStop = p.orderType === 'StopMarket' || p.orderType === 'StopLimit';
+    const needsStop = STOP_TYPES.has(p.orderType) || p.orderType === 'MIT';
     if (needsLimit && p.limitPrice === undefined) reject(`a ${p.orderType} order needs a limit price`);
     if (!needsLimit && p.limitPrice !== undefined) reject(`a ${p.orderType} order takes no limit price`);
-    if (needsStop && p.stopPrice === undefined) reject(`a ${p.orderType} order needs a stop price`);
+    if (needsStop && p.stopPrice === undefined) reject(`a ${p.orderType} order needs a ${p.orderType === 'MIT' ? 'trigger (stop) price' : 'stop price'}`);
     if (!needsStop && p.stopPrice !== undefined) reject(`a ${p.orderType} order takes no stop price`);
     for (const [label, v] of [['limit', p.limitPrice], ['stop', p.stopPrice]] as const) {
       if (v === undefined) continue;
@@ -283,10 +356,25 @@ export class SimEngine {
       if (!isOnTick(v, spec.tickSize)) reject(`${label} price ${v} is not a multiple of the tick size ${spec.tickSize} for ${m.contract}`);
     }
     const sign = actionSign(p.action);
-    if (p.stopPrice !== undefined) this.checkStopSide(sign, p.stopPrice, m, fmt);
+    if (p.stopPrice !== undefined) this.checkTriggerSide(p.orderType, sign, p.stopPrice, m, fmt);
+    if (p.timeInForce === 'Opg') {
+      reject('time in force Opg (at the opening only) is not available for CME futures in NinjaTrader\'s simulator; use Day, Gtc, Gtd or Ioc');
+    }
+    if (p.timeInForce === 'Ioc' && needsStop) {
+      reject(`time in force Ioc (immediate or cancel) applies to Market and Limit orders; a ${p.orderType} order waits for its trigger (use Day, Gtc or Gtd)`);
+    }
+    let gtdUntil: number | null = null;
+    if (p.timeInForce === 'Gtd') {
+      gtdUntil = Date.parse(p.gtdDate ?? '');
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(p.gtdDate ?? '') || Number.isNaN(gtdUntil)) reject(`gtdDate '${p.gtdDate}' is not an ISO date-time like 2026-11-06T22:00:00Z`);
+      if (gtdUntil! <= this.now) reject(`gtdDate ${new Date(gtdUntil!).toISOString()} has already passed (now ${new Date(this.now).toISOString()})`);
+    }
     const closedWhy = this.closedReason(m);
     if (closedWhy !== null && p.orderType === 'Market') {
       throw new Reject('market_closed', `Order rejected: ${closedWhy} A market order cannot fill while the market is closed; a limit or stop order can rest until it reopens.`);
+    }
+    if (closedWhy !== null && p.timeInForce === 'Ioc') {
+      throw new Reject('market_closed', `Order rejected: ${closedWhy} An immediate-or-cancel order cannot fill while the market is closed.`);
     }
     if (p.ocoId !== undefined && this.closedOco.has(p.ocoId)) {
       reject(`OCO id '${p.ocoId}' was already used by an order that filled or was cancelled`);
@@ -300,6 +388,7 @@ export class SimEngine {
       action: p.action,
       orderType: p.orderType,
       timeInForce: p.timeInForce,
+      gtdDate: gtdUntil === null ? null : new Date(gtdUntil).toISOString(),
       quantity: p.quantity,
       filled: 0,
       averageFillPrice: 0,
@@ -313,12 +402,18 @@ export class SimEngine {
     this.orderMap.set(order.orderId, order);
     this.orderByName.set(`${order.account}\u0000${order.name}`, order.orderId);
     this.working.get(m.contract)!.add(order);
+    if (gtdUntil !== null) this.gtd.set(order, gtdUntil);
     this.transition(order, 'Submitted');
     this.transition(order, 'Accepted');
-    if (needsStop) this.transition(order, 'TriggerPending');
-    else {
+    if (needsStop) {
+      this.untriggered.add(order);
+      if (order.orderType === 'MIT') this.transition(order, 'TriggerPending');
+    } else {
       this.transition(order, 'Working');
       this.fillIfMarketable(order, m, true);
+      if (order.timeInForce === 'Ioc' && !isTerminal(order.state)) {
+        this.expire(order, `Immediate-or-cancel: ${order.filled} of ${order.quantity} filled at once; the rest was cancelled.`);
+      }
     }
     return { order: { ...order } };
   }
@@ -340,8 +435,11 @@ export class SimEngine {
     if (p.quantity !== undefined && (!Number.isInteger(p.quantity) || p.quantity <= 0 || p.quantity > 10_000)) {
       reject(`quantity ${p.quantity} is not a positive whole number of contracts`);
     }
+    if (p.quantity !== undefined && p.quantity <= order.filled) {
+      reject(`quantity ${p.quantity} is not above the ${order.filled} already filled (cancel the order to stop it)`);
+    }
     const hasLimit = order.orderType === 'Limit' || order.orderType === 'StopLimit';
-    const hasStop = order.orderType === 'StopMarket' || order.orderType === 'StopLimit';
+    const hasStop = STOP_TYPES.has(order.orderType) || order.orderType === 'MIT';
     if (p.limitPrice !== undefined) {
       if (!hasLimit) reject(`a ${order.orderType} order has no limit price`);
       if (p.limitPrice <= 0 || !isOnTick(p.limitPrice, m.spec.tickSize)) {
@@ -350,20 +448,22 @@ export class SimEngine {
     }
     if (p.stopPrice !== undefined) {
       if (!hasStop) reject(`a ${order.orderType} order has no stop price`);
-      if (order.state !== 'TriggerPending' && order.state !== 'Accepted') reject(`the stop of ${order.orderId} has already triggered`);
+      if (!this.untriggered.has(order)) reject(`the ${order.orderType === 'MIT' ? 'trigger' : 'stop'} of ${order.orderId} has already triggered`);
       if (p.stopPrice <= 0 || !isOnTick(p.stopPrice, m.spec.tickSize)) {
         reject(`stop price ${p.stopPrice} is not a positive multiple of the tick size ${m.spec.tickSize}`);
       }
-      this.checkStopSide(actionSign(order.action as OrderAction), p.stopPrice, m, fmt, 'Change rejected');
+      this.checkTriggerSide(order.orderType, sideOf(order), p.stopPrice, m, fmt, 'Change rejected');
     }
-    const resume = order.state;
     this.transition(order, 'ChangePending');
     this.transition(order, 'ChangeSubmitted');
     if (p.quantity !== undefined) order.quantity = p.quantity;
     if (p.limitPrice !== undefined) order.limitPrice = p.limitPrice;
     if (p.stopPrice !== undefined) order.stopPrice = p.stopPrice;
-    this.transition(order, resume === 'Accepted' ? 'Working' : resume);
-    if (order.state === 'Working') this.fillIfMarketable(order, m, true);
+    if (this.untriggered.has(order)) this.transition(order, order.orderType === 'MIT' ? 'TriggerPending' : 'Accepted');
+    else {
+      this.transition(order, order.filled > 0 ? 'PartFilled' : 'Working');
+      this.fillIfMarketable(order, m, true);
+    }
     return { order: { ...order } };
   }
 
@@ -401,6 +501,7 @@ export class SimEngine {
     return { orders };
   }
 
+  /** Per account and instrument, as the real add-on does it with Account.Flatten (NT8 documents no account-wide call). */
   flattenEverything(): ResultOf<'flattenEverything'> {
     const orders: Order[] = [];
     for (const name of this.accountsByName.keys()) orders.push(...this.flatten({ account: name }).orders);
@@ -420,13 +521,63 @@ export class SimEngine {
     return { orders: [this.internalMarket(p.account, m.contract, action, 2 * Math.abs(pos.qty), 'Reverse position')] };
   }
 
-  getBars(p: ParamsOf<'getBars'>): { bars: Bar[] } {
+  getBars(p: ParamsOf<'getBars'>): { bars: Bar[]; tradingHours: string } {
     const m = this.requireMarket(p.instrument);
-    // Protocol 1.1 widened getBars; the simulator serves minute and day bars by count (the simulator's owner widens this).
-    if ((p.period !== 'minute' && p.period !== 'day') || p.count === undefined) {
-      throw new Reject('invalid_request', 'The simulator serves minute and day bars by count only.');
+    const time = (label: string, v: string | undefined): number | undefined => {
+      if (v === undefined) return undefined;
+      const t = Date.parse(v);
+      if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t)) {
+        throw new Reject('invalid_request', `Invalid getBars parameters: ${label} '${v}' is not an ISO date-time like 2026-11-02T14:30:00Z`);
+      }
+      return t;
+    };
+    const from = time('from', p.from);
+    const to = time('to', p.to);
+    try {
+      const template = findTemplate(p.tradingHours, m.spec.root);
+      const bars = historicalBars(
+        { seed: this.seed, spec: m.spec, hours: this.hours.mode, now: this.now, last: m.quote.last },
+        template,
+        { period: p.period, value: p.value ?? 1, count: p.count, from, to },
+      );
+      return { bars, tradingHours: template.name };
+    } catch (e) {
+      if (e instanceof BarsError) throw new Reject('invalid_request', e.message);
+      throw e;
     }
-    return { bars: m.bars(this.seed, p.period, p.count, this.now) };
+  }
+
+  subscribeQuotes(p: ParamsOf<'subscribeQuotes'>): ResultOf<'subscribeQuotes'> {
+    const contracts = p.instruments.map((i) => this.requireMarket(i).contract);
+    for (const c of contracts) {
+      if (this.subscribed.has(c)) continue;
+      this.subscribed.add(c);
+      this.out.push({ kind: 'quote', quote: { ...this.markets.get(c)!.quote } }); // the current quote at once, as NT8's first MarketData update
+    }
+    return { subscribed: [...new Set(contracts)] };
+  }
+
+  /** Stops a contract's quote events, unless an account holds a position or a live order in it (the add-on needs those prices). */
+  unsubscribeQuotes(p: ParamsOf<'unsubscribeQuotes'>): ResultOf<'unsubscribeQuotes'> {
+    const contracts = p.instruments.map((i) => this.requireMarket(i).contract);
+    const unsubscribed: string[] = [];
+    for (const c of new Set(contracts)) {
+      if (!this.subscribed.has(c) || this.inUse(c)) continue;
+      this.subscribed.delete(c);
+      unsubscribed.push(c);
+    }
+    return { unsubscribed };
+  }
+
+  private inUse(contract: string): boolean {
+    if (this.working.get(contract)!.size > 0) return true;
+    for (const a of this.accountsByName.values()) if (a.positions.has(contract)) return true;
+    return false;
+  }
+
+  /** True when `contract`'s quotes stream (subscribed, or needed by a position or live order). */
+  private streams(contract: string): boolean {
+    return this.subscribed.has(contract) || this.inUse(contract);
   }
 
   // ---------------------------------------------------------------- internals
@@ -482,8 +633,18 @@ export class SimEngine {
     return o;
   }
 
-  private checkStopSide(sign: 1 | -1, stop: number, m: InstrumentMarket, fmt: (x: number) => string, prefix = 'Order rejected'): void {
+  /** Stops sit beyond the market (buy above, sell below); MIT triggers before it (buy below, sell above). */
+  private checkTriggerSide(type: string, sign: 1 | -1, stop: number, m: InstrumentMarket, fmt: (x: number) => string, prefix = 'Order rejected'): void {
     const last = m.quote.last;
+    if (type === 'MIT') {
+      if (sign > 0 && stop >= last) {
+        throw new Reject('invalid_order', `${prefix}: trigger price ${fmt(stop)} is ${stop === last ? 'at' : 'above'} the market ${fmt(last)} for a buy MIT (it buys when the price falls to it; a buy above the market is a buy stop)`);
+      }
+      if (sign < 0 && stop <= last) {
+        throw new Reject('invalid_order', `${prefix}: trigger price ${fmt(stop)} is ${stop === last ? 'at' : 'below'} the market ${fmt(last)} for a sell MIT (it sells when the price rises to it; a sell below the market is a sell stop)`);
+      }
+      return;
+    }
     if (sign > 0 && stop <= last) {
       throw new Reject('invalid_order', `${prefix}: stop price ${fmt(stop)} is ${stop === last ? 'at' : 'below'} the market ${fmt(last)} for a buy stop`);
     }
@@ -506,8 +667,9 @@ export class SimEngine {
       account,
       instrument: contract,
       action,
-      orderType: 'Market' as OrderType,
+      orderType: 'Market',
       timeInForce: 'Gtc',
+      gtdDate: null,
       quantity,
       filled: 0,
       averageFillPrice: 0,
@@ -528,32 +690,44 @@ export class SimEngine {
   }
 
   /**
-   * Fill a Working order if the market allows. `entering`: the order just arrived (or was
-   * changed / triggered), so it takes the market price; a resting limit fills at its limit.
+   * Fill a Working / PartFilled order as far as the market allows. `entering`: the order just
+   * arrived (or was changed / triggered), so a marketable limit takes the market price; a resting
+   * limit fills at its limit. Limits take at most the displayed size left on the other side.
    */
   private fillIfMarketable(order: Order, m: InstrumentMarket, entering: boolean): void {
     if (this.closedReason(m) !== null) return; // nothing fills while the market is closed
-    const buy = actionSign(order.action as OrderAction) > 0;
+    const buy = sideOf(order) > 0;
     const q = m.quote;
     const market = buy ? q.ask : q.bid;
-    if (order.orderType === 'Market' || order.orderType === 'StopMarket') {
-      this.fill(order, m, market);
+    const remaining = order.quantity - order.filled;
+    if (order.orderType === 'Market' || order.orderType === 'StopMarket' || order.orderType === 'MIT') {
+      if (buy) m.askLeft = Math.max(0, m.askLeft - remaining);
+      else m.bidLeft = Math.max(0, m.bidLeft - remaining);
+      this.fill(order, m, remaining, market);
       return;
     }
     const limit = order.limitPrice!;
     const crossed = buy ? q.ask <= limit : q.bid >= limit;
-    if (crossed) this.fill(order, m, entering ? market : limit);
+    if (!crossed) return;
+    const available = buy ? m.askLeft : m.bidLeft;
+    const n = Math.min(remaining, available);
+    if (n <= 0) return; // the displayed size is taken: wait for the next quote
+    if (buy) m.askLeft -= n;
+    else m.bidLeft -= n;
+    this.fill(order, m, n, entering ? market : limit);
   }
 
-  private fill(order: Order, m: InstrumentMarket, price: number): void {
+  /** One execution of `n` contracts at `price`: PartFilled until the whole quantity is in, then Filled. */
+  private fill(order: Order, m: InstrumentMarket, n: number, price: number): void {
     const acct = this.accountsByName.get(order.account)!;
-    const sign = actionSign(order.action as OrderAction);
-    const commission = Math.round(COMMISSION_PER_CONTRACT[m.spec.root as Root] * order.quantity * 100) / 100;
-    const outcome = applyFill(acct, m.contract, m.spec.pointValue, sign * order.quantity, price, commission);
-    order.filled = order.quantity;
-    order.averageFillPrice = price;
-    this.working.get(m.contract)!.delete(order);
-    this.transition(order, 'Filled');
+    const sign = sideOf(order);
+    const commission = Math.round(COMMISSION_PER_CONTRACT[m.spec.root as Root] * n * 100) / 100;
+    const outcome = applyFill(acct, m.spec.root, m.contract, m.spec.pointValue, sign * n, price, commission);
+    order.averageFillPrice = Number(((order.averageFillPrice * order.filled + price * n) / (order.filled + n)).toFixed(10));
+    order.filled += n;
+    const done = order.filled === order.quantity;
+    if (done) this.retire(order);
+    this.transition(order, done ? 'Filled' : 'PartFilled');
     const execution: Execution = {
       executionId: `EXE-${this.nextExecution++}`,
       orderId: order.orderId,
@@ -561,7 +735,8 @@ export class SimEngine {
       account: order.account,
       instrument: m.contract,
       action: order.action,
-      quantity: order.quantity,
+      marketPosition: sign > 0 ? 'Long' : 'Short',
+      quantity: n,
       price,
       time: new Date(this.now).toISOString(),
       commission,
@@ -573,19 +748,36 @@ export class SimEngine {
     this.out.push({ kind: 'position', position: positionEntity(outcome.position, m.quote.last) });
     revalue(acct, this.lastOf);
     this.out.push({ kind: 'account', account: accountEntity(acct) });
+    if (done) this.closeOcoGroup(order);
+  }
+
+  /** The order is leaving the book (filled, cancelled or expired). */
+  private retire(order: Order): void {
+    this.working.get(order.instrument)!.delete(order);
+    this.untriggered.delete(order);
+    this.gtd.delete(order);
+  }
+
+  /** A cancel someone asked for (NT8's Cancel): CancelPending → CancelSubmitted → Cancelled. */
+  private cancel(order: Order): void {
+    this.transition(order, 'CancelPending');
+    this.transition(order, 'CancelSubmitted');
+    this.retire(order);
+    this.transition(order, 'Cancelled');
     this.closeOcoGroup(order);
   }
 
-  private cancel(order: Order): void {
-    this.transition(order, 'CancelPending');
-    this.working.get(order.instrument)!.delete(order);
+  /** The exchange (or the time in force) ends the order; nobody asked, so NT8 just reports Cancelled. */
+  private expire(order: Order, why: string): void {
+    this.retire(order);
+    order.error = why;
     this.transition(order, 'Cancelled');
     this.closeOcoGroup(order);
   }
 
   private closeOcoGroup(order: Order): void {
     const oco = order.ocoId;
-    if (oco === null || this.closedOco.has(oco)) return;
+    if (oco === null || oco === undefined || this.closedOco.has(oco)) return;
     this.closedOco.add(oco);
     for (const set of this.working.values()) {
       for (const o of [...set]) {
@@ -608,21 +800,24 @@ export class SimEngine {
     return cancelled;
   }
 
-  /** After a quote change: the quote event, then triggers and fills, then revaluation. */
+  /** After a quote change: the quote event (if it streams), then triggers and fills in order of arrival, then revaluation. */
   private afterQuote(m: InstrumentMarket): void {
-    this.out.push({ kind: 'quote', quote: { ...m.quote } });
+    if (this.streams(m.contract)) this.out.push({ kind: 'quote', quote: { ...m.quote } });
     const set = this.working.get(m.contract)!;
     if (set.size > 0 && this.closedReason(m) === null) {
       const last = m.quote.last;
       for (const o of [...set]) {
         if (isTerminal(o.state)) continue;
-        if (o.state === 'TriggerPending') {
-          const buy = actionSign(o.action as OrderAction) > 0;
-          if (buy ? last >= o.stopPrice! : last <= o.stopPrice!) {
+        if (this.untriggered.has(o)) {
+          const buy = sideOf(o) > 0;
+          const stop = o.stopPrice!;
+          const hit = o.orderType === 'MIT' ? (buy ? last <= stop : last >= stop) : buy ? last >= stop : last <= stop;
+          if (hit) {
+            this.untriggered.delete(o);
             this.transition(o, 'Working');
             this.fillIfMarketable(o, m, true);
           }
-        } else if (o.state === 'Working') {
+        } else if (o.state === 'Working' || o.state === 'PartFilled') {
           this.fillIfMarketable(o, m, false);
         }
       }

@@ -1,8 +1,12 @@
-// Deterministic market data for the simulator: one seeded random walk per instrument (prices on
-// ticks, bid/ask one tick apart, last at the bid or the ask) and reproducible historical bars.
-import type { Bar, Quote } from '../ninjatrader/protocol.ts';
+// Deterministic live market data for the simulator: one seeded random walk per instrument (prices on
+// ticks, bid/ask one tick apart, last at the bid or the ask), the displayed size at the bid and the
+// ask (from its own seeded stream, so sizes never change the price walk), and the session's values
+// NT8's MarketData carries: daily high, low and volume since the session start, and the settlement
+// (the last price of the previous session). Historical bars: history.ts.
+import type { Quote } from '../ninjatrader/protocol.ts';
 import type { InstrumentSpec, Root } from '../ninjatrader/instruments.ts';
 import { roundToTick } from '../ninjatrader/instruments.ts';
+import { sessionOf } from '../market/calendar.ts';
 
 /** mulberry32: tiny, fast, good enough for a simulator, and reproducible from a 32-bit seed. */
 export function rng(seed: number): () => number {
@@ -30,15 +34,40 @@ export const START_PRICES: Readonly<Record<Root, number>> = {
 /** Ticks per random-walk step at most, per root (roughly proportional to volatility). */
 const MAX_STEP_TICKS: Readonly<Record<Root, number>> = { ES: 2, MES: 2, NQ: 4, MNQ: 4, CL: 3, GC: 2 };
 
+/**
+ * Displayed size range (contracts) at the bid and at the ask, per root. Never below 10, so an
+ * order of up to 10 contracts always fills whole; a larger limit order fills in parts.
+ */
+export const DISPLAYED_SIZE: Readonly<Record<Root, { min: number; max: number }>> = {
+  ES: { min: 10, max: 120 }, MES: { min: 10, max: 60 }, NQ: { min: 10, max: 40 },
+  MNQ: { min: 10, max: 40 }, CL: { min: 10, max: 40 }, GC: { min: 10, max: 30 },
+};
+
+/** A quote with every 1.1 field present (the simulator always knows them). */
+export type FullQuote = Quote & { bidSize: number; askSize: number; dailyHigh: number; dailyLow: number; dailyVolume: number; settlement: number };
+
 export class InstrumentMarket {
   /** The quote object is mutated in place on every step; emit copies when handing it out. */
-  readonly quote: Quote;
+  readonly quote: FullQuote;
+  /**
+   * Contracts still displayed at the bid / ask for the current quote: limit fills take from it, a
+   * new quote restores it (the book refills). Market orders fill whole (they sweep the book).
+   */
+  bidLeft: number;
+  askLeft: number;
   private readonly random: () => number;
+  private readonly sizes: () => number;
+  /** The start of the next session: the session values roll when time reaches it. */
+  private sessionNext: number;
 
   /** `startPrice`: where a new contract month starts (the price of the month it follows); default per root. */
   constructor(readonly contract: string, readonly spec: InstrumentSpec, seed: number, nowMs: number, startPrice?: number) {
     this.random = rng(mixSeed(seed, `quotes:${contract}`));
+    this.sizes = rng(mixSeed(seed, `sizes:${contract}`));
     const start = roundToTick(startPrice ?? START_PRICES[spec.root], spec.tickSize);
+    this.sessionNext = sessionOf(nowMs, spec.root).nextStart;
+    const bidSize = this.drawSize();
+    const askSize = this.drawSize();
     this.quote = {
       instrument: contract,
       bid: start,
@@ -46,11 +75,52 @@ export class InstrumentMarket {
       last: start,
       volume: 0,
       time: new Date(nowMs).toISOString(),
+      bidSize,
+      askSize,
+      // The simulator starts where the previous session settled.
+      dailyHigh: start,
+      dailyLow: start,
+      dailyVolume: 0,
+      settlement: start,
     };
+    this.bidLeft = bidSize;
+    this.askLeft = askSize;
+  }
+
+  private drawSize(): number {
+    const { min, max } = DISPLAYED_SIZE[this.spec.root];
+    return min + Math.floor(this.sizes() * (max - min + 1));
+  }
+
+  /**
+   * Session bookkeeping (NT8 resets MarketData's daily values at the session start): once `nowMs`
+   * is past the session, the settlement becomes the last price, daily high/low start again from it
+   * and the daily volume from zero. Returns true when it rolled.
+   */
+  rollSession(nowMs: number): boolean {
+    if (nowMs < this.sessionNext) return false;
+    this.sessionNext = sessionOf(nowMs, this.spec.root).nextStart;
+    this.quote.settlement = this.quote.last;
+    this.quote.dailyHigh = this.quote.last;
+    this.quote.dailyLow = this.quote.last;
+    this.quote.dailyVolume = 0;
+    return true;
+  }
+
+  private traded(size: number, nowMs: number): void {
+    const q = this.quote;
+    q.volume += size;
+    q.dailyVolume += size;
+    q.dailyHigh = Math.max(q.dailyHigh, q.last);
+    q.dailyLow = Math.min(q.dailyLow, q.last);
+    q.time = new Date(nowMs).toISOString();
+    this.bidLeft = q.bidSize;
+    this.askLeft = q.askSize;
   }
 
   /** One random-walk step. */
   step(nowMs: number): void {
+    this.rollSession(nowMs);
     const max = MAX_STEP_TICKS[this.spec.root];
     const r = this.random();
     // 40% unchanged, 30% up, 30% down by 1..max ticks.
@@ -64,49 +134,25 @@ export class InstrumentMarket {
     this.quote.bid = bid;
     this.quote.ask = roundToTick(bid + tick, tick);
     this.quote.last = ticks > 0 ? this.quote.ask : this.quote.bid;
-    this.quote.volume += 1 + Math.floor(this.random() * 5);
-    this.quote.time = new Date(nowMs).toISOString();
+    const traded = 1 + Math.floor(this.random() * 5);
+    this.quote.bidSize = this.drawSize();
+    this.quote.askSize = this.drawSize();
+    this.traded(traded, nowMs);
   }
 
-  /** Tests move the market: last = bid = price, ask = price + 1 tick (unless given). */
-  set(price: number, nowMs: number, opts: { bid?: number; ask?: number } = {}): void {
+  /**
+   * Tests move the market: last = bid = price, ask = price + 1 tick (unless given); the displayed
+   * sizes stay unless given.
+   */
+  set(price: number, nowMs: number, opts: { bid?: number; ask?: number; bidSize?: number; askSize?: number } = {}): void {
+    this.rollSession(nowMs);
     const tick = this.spec.tickSize;
     const last = roundToTick(price, tick);
     this.quote.last = last;
     this.quote.bid = roundToTick(opts.bid ?? last, tick);
     this.quote.ask = roundToTick(opts.ask ?? last + tick, tick);
-    this.quote.volume += 1;
-    this.quote.time = new Date(nowMs).toISOString();
-  }
-
-  /**
-   * `count` bars ending with the bar that contains `nowMs`; the last close is the current last.
-   * Reproducible: the walk is seeded by (seed, root, period, end time) and runs backwards from
-   * the current price, so the same seed, time and price give the same bars.
-   */
-  bars(seed: number, period: 'minute' | 'day', count: number, nowMs: number): Bar[] {
-    const tick = this.spec.tickSize;
-    const periodMs = period === 'minute' ? 60_000 : 86_400_000;
-    const end = Math.floor(nowMs / periodMs) * periodMs;
-    const random = rng(mixSeed(seed, `bars:${this.spec.root}:${period}:${end}`));
-    const stepTicks = MAX_STEP_TICKS[this.spec.root] * (period === 'minute' ? 4 : 40);
-    const out: Bar[] = new Array(count);
-    let close = this.quote.last;
-    let t = end;
-    for (let i = count - 1; i >= 0; i--) {
-      if (period === 'day') {
-        // Skip weekends for daily bars.
-        while ([0, 6].includes(new Date(t).getUTCDay())) t -= periodMs;
-      }
-      const move = Math.round((random() * 2 - 1) * stepTicks) * tick;
-      const open = roundToTick(Math.max(tick, close - move), tick);
-      const high = roundToTick(Math.max(open, close) + Math.floor(random() * stepTicks / 2) * tick, tick);
-      const low = roundToTick(Math.max(tick, Math.min(open, close) - Math.floor(random() * stepTicks / 2) * tick), tick);
-      const volume = Math.floor(random() * (period === 'minute' ? 2000 : 1_500_000)) + 1;
-      out[i] = { time: new Date(t).toISOString(), open, high, low, close, volume };
-      close = open;
-      t -= periodMs;
-    }
-    return out;
+    if (opts.bidSize !== undefined) this.quote.bidSize = opts.bidSize;
+    if (opts.askSize !== undefined) this.quote.askSize = opts.askSize;
+    this.traded(1, nowMs);
   }
 }

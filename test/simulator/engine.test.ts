@@ -136,12 +136,13 @@ test('limit order: works, then fills at the limit when the market reaches it', (
   assert.equal(m.result.order.averageFillPrice, 4990);
 });
 
-test('stop market: TriggerPending, triggers when last trades through, fills at the market', () => {
+test('stop market: broker-held stops sit in Accepted (as NT8 shows them), trigger when last trades through, fill at the market', () => {
   const e = engine();
   e.setQuote('ES', 5000, { nowMs: T0 });
   const r = ok(place(e, { action: 'Buy', orderType: 'StopMarket', stopPrice: 5005, name: 'stp' }));
   const id = r.result.order.orderId;
-  assert.deepEqual(states(r.events, id), ['Submitted', 'Accepted', 'TriggerPending']);
+  assert.deepEqual(states(r.events, id), ['Submitted', 'Accepted']);
+  assert.equal(r.result.order.state, 'Accepted');
   assert.equal(states(e.setQuote('ES', 5004.75, { nowMs: T0 }), id).length, 0);
   const ev = e.setQuote('ES', 5006, { nowMs: T0 });
   assert.deepEqual(states(ev, id), ['Working', 'Filled']);
@@ -193,13 +194,13 @@ test('rejections carry NT8-like reasons', () => {
   assert.equal(e.orders().length, 0, 'no order was created');
 });
 
-test('cancel: CancelPending → Cancelled; a filled order cannot be cancelled', () => {
+test('cancel: CancelPending → CancelSubmitted → Cancelled; a filled order cannot be cancelled', () => {
   const e = engine();
   e.setQuote('ES', 5000, { nowMs: T0 });
   const r = ok(place(e, { action: 'Buy', orderType: 'Limit', limitPrice: 4990, name: 'c' }));
   const id = r.result.order.orderId;
   const c = ok(e.handle('cancelOrder', { account: 'Sim101', orderId: id }));
-  assert.deepEqual(states(c.events, id), ['CancelPending', 'Cancelled']);
+  assert.deepEqual(states(c.events, id), ['CancelPending', 'CancelSubmitted', 'Cancelled']);
   assert.equal(c.result.order.state, 'Cancelled');
   const again = e.handle('cancelOrder', { account: 'Sim101', orderId: id });
   assert.equal(again.ok, false);
@@ -239,7 +240,8 @@ test('change: ChangePending → ChangeSubmitted → Working, new price honoured,
   const wrong = e.handle('changeOrder', { account: 'Sim101', orderId: s.result.order.orderId, stopPrice: 5010 });
   assert.match(!wrong.ok ? wrong.error.message : '', /^Change rejected: stop price 5010.00 is above the market 5000.00 for a sell stop$/);
   const moved = ok(e.handle('changeOrder', { account: 'Sim101', orderId: s.result.order.orderId, stopPrice: 4995 }));
-  assert.equal(moved.result.order.state, 'TriggerPending');
+  assert.deepEqual(states(moved.events, s.result.order.orderId), ['ChangePending', 'ChangeSubmitted', 'Accepted']);
+  assert.equal(moved.result.order.state, 'Accepted');
   assert.equal(moved.result.order.stopPrice, 4995);
 });
 
@@ -251,7 +253,7 @@ test('OCO: a fill cancels the others; a cancel cancels the others; the id cannot
   const sl = ok(place(e, { action: 'Sell', orderType: 'StopMarket', stopPrice: 4990, ocoId: 'bracket1', name: 'sl' })).result.order;
   const ev = e.setQuote('ES', 5010, { nowMs: T0 });
   assert.deepEqual(states(ev, tp.orderId), ['Filled']);
-  assert.deepEqual(states(ev, sl.orderId), ['CancelPending', 'Cancelled']);
+  assert.deepEqual(states(ev, sl.orderId), ['CancelPending', 'CancelSubmitted', 'Cancelled']);
   assert.deepEqual(e.positions('Sim101'), []);
   const reuse = place(e, { action: 'Sell', orderType: 'Limit', limitPrice: 5020, ocoId: 'bracket1', name: 'tp2' });
   assert.match(!reuse.ok ? reuse.error.message : '', /OCO id 'bracket1' was already used/);
@@ -259,7 +261,7 @@ test('OCO: a fill cancels the others; a cancel cancels the others; the id cannot
   const a = ok(place(e, { action: 'Buy', orderType: 'Limit', limitPrice: 5000, ocoId: 'g2', name: 'a' })).result.order;
   const b = ok(place(e, { action: 'Buy', orderType: 'StopMarket', stopPrice: 5020, ocoId: 'g2', name: 'b' })).result.order;
   const c = ok(e.handle('cancelOrder', { account: 'Sim101', orderId: a.orderId }));
-  assert.deepEqual(states(c.events, b.orderId), ['CancelPending', 'Cancelled']);
+  assert.deepEqual(states(c.events, b.orderId), ['CancelPending', 'CancelSubmitted', 'Cancelled']);
 });
 
 test('the client order id (order name) de-duplicates: a retry never places twice', () => {
@@ -288,7 +290,7 @@ test('flatten cancels working orders and closes with market orders; everything; 
     { action: f.result.orders[0]!.action, qty: f.result.orders[0]!.quantity, state: f.result.orders[0]!.state, px: f.result.orders[0]!.averageFillPrice },
     { action: 'Sell', qty: 2, state: 'Filled', px: 5000 },
   );
-  assert.deepEqual(states(f.events, w.orderId), ['CancelPending', 'Cancelled']);
+  assert.deepEqual(states(f.events, w.orderId), ['CancelPending', 'CancelSubmitted', 'Cancelled']);
   assert.deepEqual(e.positions('Sim101').map((p) => p.instrument), ['CL 12-26']);
 
   // Reverse the CL short 1 → long 1: one market buy of 2.
@@ -326,7 +328,9 @@ test('Day orders are cancelled at the 17:00 New York session close; Gtc orders s
   const gtc = ok(place(e, { action: 'Buy', orderType: 'Limit', limitPrice: 5000, timeInForce: 'Gtc', name: 'g' })).result.order;
   assert.equal(states(e.tick(Date.UTC(2026, 10, 2, 21, 59)), day.orderId).length, 0); // 16:59 EST
   const ev = e.tick(Date.UTC(2026, 10, 2, 22, 0)); // 17:00 EST
-  assert.deepEqual(states(ev, day.orderId), ['CancelPending', 'Cancelled']);
+  // Nobody asked for this cancel: the exchange ends the order, so NT8 reports Cancelled alone, with why.
+  assert.deepEqual(states(ev, day.orderId), ['Cancelled']);
+  assert.match(e.orders().find((o) => o.orderId === day.orderId)!.error ?? '', /Day order ends at the session close/);
   assert.equal(states(ev, gtc.orderId).length, 0);
 });
 
