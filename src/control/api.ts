@@ -257,8 +257,18 @@ export function controlRouter(deps: ControlDeps): Router {
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
+    // Events of one turn of the event loop leave in one write (an add-on flood brings thousands of
+    // activity rows per turn; one write each cost more than the rows themselves).
+    let queued: string[] = [];
+    let flush: NodeJS.Immediate | null = null;
     const send = (ev: ControlEvent) => {
-      res.write(`event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`);
+      queued.push(`event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`);
+      flush ??= setImmediate(() => {
+        flush = null;
+        const text = queued.join('');
+        queued = [];
+        res.write(text);
+      });
     };
     send({ type: 'hello', status: deps.status() });
     const off = deps.bus.subscribe(send);
@@ -266,6 +276,8 @@ export function controlRouter(deps: ControlDeps): Router {
     ka.unref();
     req.on('close', () => {
       clearInterval(ka);
+      if (flush) clearImmediate(flush);
+      queued = [];
       off();
     });
   });

@@ -2,6 +2,7 @@
 // account allowlist, the kill switch, the per-grant limits, idempotency and the human
 // confirmation, writes the durable audit row, and only then sends the order to the add-on.
 import type { AuditLog } from '../audit/audit.ts';
+import { ActivityLog } from '../audit/activity.ts';
 import type { ActivityRow, ConfirmationDecision, OrderConfirmation } from '../control/contract.ts';
 import type { TradingControl } from '../control/api.ts';
 import type { EventBus } from '../events.ts';
@@ -154,6 +155,7 @@ export class Trading {
   /** In-memory reservations of exposure (see Reservation); checked and taken in one synchronous step. */
   private readonly reservations = new Map<string, Reservation>();
   private readonly s;
+  private readonly activityLog: ActivityLog;
   private readonly offs: (() => void)[] = [];
 
   constructor(private readonly deps: TradingDeps) {
@@ -181,8 +183,9 @@ export class Trading {
       markSent: db.prepare('UPDATE order_requests SET sent_at = @now WHERE client_id = @client_id AND client_order_id = @client_order_id'),
       interrupted: db.prepare("SELECT client_id, client_order_id, request, sent_at FROM order_requests WHERE status = 'pending'"),
       clientName: db.prepare('SELECT name FROM clients WHERE id = ?').pluck(),
-      addActivity: db.prepare('INSERT INTO activity (ts, kind, message, account) VALUES (?, ?, ?, ?)'),
     };
+    // Activity rows are committed in batches, one transaction per turn of the event loop (an event flood).
+    this.activityLog = new ActivityLog(db, deps.bus, deps.now);
     // The kill switch survives restarts: an engaged switch stays engaged until a person releases it.
     const saved = this.s.getSetting.get('kill_switch') as string | undefined;
     this.kill = saved ? (JSON.parse(saved) as { engaged: boolean; since: string | null }) : { engaged: false, since: null };
@@ -274,6 +277,7 @@ export class Trading {
 
   close(): void {
     this.watermarks.flush();
+    this.activityLog.flush();
     for (const off of this.offs) off();
     for (const p of this.pending.values()) p.resolve('expired');
     this.pending.clear();
@@ -306,12 +310,9 @@ export class Trading {
     }
   }
 
-  recordActivity(kind: string, message: string, account: string | null = null): ActivityRow {
-    const ts = this.deps.now();
-    const info = this.s.addActivity.run(ts, kind, message, account);
-    const row: ActivityRow = { id: Number(info.lastInsertRowid), ts: new Date(ts).toISOString(), kind, message, account };
-    this.deps.bus.emit({ type: 'activity', row });
-    return row;
+  /** Queued and committed with the rest of this event-loop turn's rows (src/audit/activity.ts). */
+  recordActivity(kind: string, message: string, account: string | null = null): void {
+    this.activityLog.record(kind, message, account);
   }
 
   /**
@@ -320,22 +321,7 @@ export class Trading {
    * left out. Omitted (the person's dashboard): every row.
    */
   activity(q: { limit: number; before?: number; accounts?: readonly string[] }): { rows: ActivityRow[]; nextBefore: number | null } {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (q.before) {
-      where.push('id < ?');
-      params.push(q.before);
-    }
-    if (q.accounts) {
-      where.push(`(account IS NULL OR account IN (${q.accounts.map(() => '?').join(', ') || 'NULL'}))`);
-      params.push(...q.accounts);
-    }
-    const rows = this.deps.db
-      .prepare(`SELECT * FROM activity ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
-      .all(...params, q.limit + 1) as { id: number; ts: number; kind: string; message: string; account: string | null }[];
-    const more = rows.length > q.limit;
-    const page = rows.slice(0, q.limit).map((r) => ({ id: r.id, ts: new Date(r.ts).toISOString(), kind: r.kind, message: r.message, account: r.account }));
-    return { rows: page, nextBefore: more ? page[page.length - 1]!.id : null };
+    return this.activityLog.page(q);
   }
 
   confirmations(): OrderConfirmation[] {
