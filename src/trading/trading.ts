@@ -440,19 +440,26 @@ export class Trading {
       resolve: db.prepare(
         "UPDATE order_requests SET status = @status, result = @result, updated_at = @now WHERE client_id = @client_id AND client_order_id = @client_order_id AND status = 'unknown'",
       ),
-      // Another request already settled as this NT8 order (one order cannot be two requests).
-      claimed: db.prepare(
-        "SELECT client_order_id FROM order_requests WHERE status = 'placed' AND json_extract(request, '$.account') = ? AND json_extract(result, '$.orders[0].orderId') = ? AND NOT (client_id = ? AND client_order_id = ?) LIMIT 1",
-      ),
+      // NT8 orders other requests already settled as, per account (one order cannot be two requests).
+      claimed: db
+        .prepare(
+          "SELECT json_extract(result, '$.orders[0].orderId') FROM order_requests WHERE status = 'placed' AND json_extract(request, '$.account') = ? AND NOT (client_id = ? AND client_order_id = ?)",
+        )
+        .pluck(),
     };
   }
 
+  /** NT8 order ids other requests of the account are settled as. */
+  private claimedIds(clientId: string, action: PlaceAction): Set<string> {
+    return new Set(this.us.claimed.all(action.account, clientId, action.clientOrderId) as string[]);
+  }
+
   /** Whether NT8 order `o` could be request `action` (named `wire`): same account, contract and side; not another request's. */
-  private couldBe(clientId: string, action: PlaceAction, wire: string, o: Order): boolean {
+  private couldBe(action: PlaceAction, wire: string, claimed: Set<string>, o: Order): boolean {
     if (o.account !== action.account || o.instrument !== action.instrument) return false;
     if (actionSign(o.action) !== (isBuy(action.action) ? 1 : -1)) return false;
     if (o.name !== wire && WIRE_PREFIX.test(o.name)) return false; // another MCP request's order
-    return this.us.claimed.get(action.account, o.orderId, clientId, action.clientOrderId) === undefined;
+    return !claimed.has(o.orderId);
   }
 
   /** Every request of unknown outcome, oldest first, with what NinjaTrader lists now that it could be. */
@@ -464,9 +471,10 @@ export class Trading {
       const action = { ...(JSON.parse(r.request) as PlaceAction), clientOrderId: r.client_order_id };
       const wire = wireName(r.client_id, r.client_order_id);
       const found = mirror.orderByName(action.account, wire);
+      const claimed = this.claimedIds(r.client_id, action);
       const candidates = mirror
         .orders(action.account)
-        .filter((o) => o !== found && this.couldBe(r.client_id, action, wire, o))
+        .filter((o) => o !== found && this.couldBe(action, wire, claimed, o))
         .sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0))
         .slice(0, 20);
       const first = r.result ? (JSON.parse(r.result) as { message?: string }) : {};
@@ -528,7 +536,7 @@ export class Trading {
       } else {
         const o = link.mirror.orderById(action.account, body.orderId);
         if (!o) throw new Refusal('unknown_order', `NinjaTrader lists no order ${body.orderId} on ${action.account}.`);
-        if (!this.couldBe(row.client_id, action, wire, o)) {
+        if (!this.couldBe(action, wire, this.claimedIds(row.client_id, action), o)) {
           throw new Refusal(
             'order_mismatch',
             `Order ${o.orderId} (${o.action} ${o.quantity} ${o.instrument}) cannot be "${describe(action)}": it must be on ${action.account}, in ${action.instrument}, on the ${isBuy(action.action) ? 'buy' : 'sell'} side, and not another request's order.`,

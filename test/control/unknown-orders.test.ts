@@ -158,6 +158,15 @@ test('"It was placed, it is order X": X must exist on the account, in the same c
     assert.equal(retry.s.orders[0].orderId, mine);
     assert.equal(nt8Orders('lost-2').length, 0, 'nothing was sent');
     assert.match(retry.text, /identified the order/);
+
+    // One NT8 order cannot stand for two requests: once settled as "lost-2" it is no candidate for another.
+    await lose('lost-2b', 'lost');
+    const [u2] = await unknown();
+    assert.equal(u2!.clientOrderId, 'lost-2b');
+    assert.ok(!u2!.candidates.some((x) => x.orderId === mine), JSON.stringify(u2!.candidates));
+    const r2 = await resolve({ clientId, clientOrderId: 'lost-2b', resolution: 'placed', orderId: mine });
+    assert.equal(r2.status, 409);
+    assert.equal(((await r2.json()) as { error: string }).error, 'order_mismatch');
   } finally {
     await done();
   }
