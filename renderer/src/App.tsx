@@ -11,6 +11,7 @@ import { ConsentModal } from './components/ConsentModal.tsx';
 import { KillSwitch } from './components/KillSwitch.tsx';
 import { NoToken, type NoTokenReason } from './components/NoToken.tsx';
 import { linkLabel, linkTitle, Overview } from './components/Overview.tsx';
+import { UnknownOrders } from './components/UnknownOrders.tsx';
 
 const VIEWS = [
   { id: 'overview', label: 'Overview' },
@@ -297,6 +298,7 @@ export function App({ link }: { link: LinkCode }) {
         )}
 
         <main className="content" data-testid={`view-${view}`}>
+          <UnknownOrders />
           {view === 'overview' && <Overview pendingConsents={consents.length} pendingConfirmations={confirmations.length} />}
           {view === 'clients' && <Clients />}
           {view === 'audit' && <Audit />}

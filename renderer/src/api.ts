@@ -12,7 +12,10 @@ import type {
   ControlEvent,
   OrderConfirmation,
   PendingConsent,
+  ResolveUnknownBody,
+  ResolveUnknownResult,
   Status,
+  UnknownOrder,
 } from '../../src/control/contract.ts';
 
 const PREFIX = './control/v1';
@@ -137,6 +140,14 @@ export class ControlApi {
   }
   activity(q: { limit?: number; before?: number } = {}): Promise<ActivityPage> {
     return this.req('GET', `/activity${query(q)}`);
+  }
+  /** Orders of unknown outcome, for the person to resolve. */
+  async unknownOrders(): Promise<UnknownOrder[]> {
+    return (await this.req<{ orders: UnknownOrder[] }>('GET', '/unknown-orders')).orders;
+  }
+  /** The person's answer: it was placed (as which NT8 order), or it never was. */
+  resolveUnknown(body: ResolveUnknownBody): Promise<ResolveUnknownResult> {
+    return this.req('POST', '/unknown-orders/resolve', body);
   }
 
   /**

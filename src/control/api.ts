@@ -12,6 +12,7 @@ import { Refusal } from '../trading/refusal.ts';
 import { safeEqual, sha256Hex } from '../util/crypto.ts';
 import { csrfRefusal, type DashboardSessions } from './session.ts';
 import { AUDIT_OUTCOMES, type ActivityRow, type AuditOutcome, type ControlEvent, type OrderConfirmation, type Status } from './contract.ts';
+import type { ResolveUnknownBody, ResolveUnknownResult, UnknownOrder } from './contract.ts';
 
 /** What the trading layer (NinjaTrader issue) exposes to the control API. */
 export interface TradingControl {
@@ -20,6 +21,10 @@ export interface TradingControl {
   decideConfirmation(id: string, decision: 'approve' | 'deny'): void;
   setKillSwitch(engaged: boolean): void;
   activity(q: { limit: number; before?: number }): { rows: ActivityRow[]; nextBefore: number | null };
+  /** Order requests of unknown outcome, for the person to resolve. */
+  unknownOrders(): UnknownOrder[];
+  /** The person's answer; `by` names who answered, for the audit row. Throws a Refusal when it cannot be. */
+  resolveUnknown(body: ResolveUnknownBody, by: string): ResolveUnknownResult;
 }
 
 export interface ControlDeps {
@@ -77,6 +82,12 @@ const AuditQuery = z.object({
   outcome: z.enum(Object.keys(AUDIT_OUTCOMES) as [AuditOutcome, ...AuditOutcome[]]).optional(),
 });
 const SessionBody = z.object({ code: z.string().min(1).max(200) }).strict();
+/** A clientOrderId as place_order accepts it (rows from before the 32-character cap may be longer). */
+const ClientOrderId = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1-128 letters, digits, _ . : -');
+const ResolveUnknownSchema = z.discriminatedUnion('resolution', [
+  z.object({ clientId: ClientId, clientOrderId: ClientOrderId, resolution: z.literal('placed'), orderId: z.string().min(1).max(128).optional() }).strict(),
+  z.object({ clientId: ClientId, clientOrderId: ClientOrderId, resolution: z.literal('not_placed') }).strict(),
+]) satisfies z.ZodType<ResolveUnknownBody>;
 const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   before: z.coerce.number().int().min(1).optional(),
@@ -238,6 +249,20 @@ export function controlRouter(deps: ControlDeps): Router {
   router.post('/confirmations/:id/approve', decide('approve'));
   router.post('/confirmations/:id/deny', decide('deny'));
 
+  // Orders of unknown outcome, resolved by the person (issue 9): the desktop's answer, never a client's.
+  router.get('/unknown-orders', (_req, res) => {
+    res.json({ orders: deps.trading.unknownOrders() });
+  });
+  router.post('/unknown-orders/resolve', (req, res) => {
+    const body = parse(ResolveUnknownSchema, req.body ?? {}, 'resolution');
+    const by = res.locals.auth === 'session' ? 'the person at the desktop (dashboard)' : 'the desktop (control token)';
+    try {
+      res.json(deps.trading.resolveUnknown(body, by));
+    } catch (e) {
+      throw refusalHttpError(e);
+    }
+  });
+
   router.post('/kill-switch', (req, res) => {
     const body = parse(KillSwitchBody, req.body, 'kill-switch body');
     deps.trading.setKillSwitch(body.engaged);
@@ -257,8 +282,18 @@ export function controlRouter(deps: ControlDeps): Router {
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
+    // Events of one turn of the event loop leave in one write (an add-on flood brings thousands of
+    // activity rows per turn; one write each cost more than the rows themselves).
+    let queued: string[] = [];
+    let flush: NodeJS.Immediate | null = null;
     const send = (ev: ControlEvent) => {
-      res.write(`event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`);
+      queued.push(`event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`);
+      flush ??= setImmediate(() => {
+        flush = null;
+        const text = queued.join('');
+        queued = [];
+        res.write(text);
+      });
     };
     send({ type: 'hello', status: deps.status() });
     const off = deps.bus.subscribe(send);
@@ -266,6 +301,8 @@ export function controlRouter(deps: ControlDeps): Router {
     ka.unref();
     req.on('close', () => {
       clearInterval(ka);
+      if (flush) clearImmediate(flush);
+      queued = [];
       off();
     });
   });
@@ -295,7 +332,8 @@ function bodyHttpError(err: unknown): HttpError {
 /** A domain refusal as an HTTP status: gone from the pending list = 404, any other "no" = 409. */
 function refusalHttpError(e: unknown): HttpError {
   if (e instanceof Refusal) {
-    return new HttpError(e.code === 'confirmation_not_found' ? 404 : 409, e.code === 'confirmation_not_found' ? 'not_found' : e.code, e.message);
+    const gone = e.code === 'confirmation_not_found' || e.code === 'resolution_not_found';
+    return new HttpError(gone ? 404 : 409, gone ? 'not_found' : e.code, e.message);
   }
   return e instanceof HttpError ? e : new HttpError(500, 'internal_error', String(e));
 }

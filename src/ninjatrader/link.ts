@@ -67,6 +67,12 @@ interface Conn {
 }
 
 const MAX_PAYLOAD = 64 * 1024 * 1024;
+/**
+ * At most this much message handling per turn of the event loop, then the add-on's socket is paused
+ * until the next turn: a flood of events (thousands per read) must not hold the control API and the
+ * kill switch behind it (issue 9; docs/performance.md, "Event floods").
+ */
+const SLICE_MS = 8;
 
 function sha256(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
@@ -91,6 +97,8 @@ export class AddonLink extends EventEmitter {
   private disconnectReason = '';
   /** (entity.field, raw) pairs already reported: an unknown enum value is logged once, not per record. */
   private readonly unknownSeen = new Set<string>();
+  /** When this turn of the event loop started handling add-on messages; -1 = not yet (SLICE_MS). */
+  private sliceStart = -1;
 
   constructor(opts: AddonLinkOptions) {
     super();
@@ -331,6 +339,7 @@ export class AddonLink extends EventEmitter {
   private onMessage(conn: Conn, data: RawData, isBinary: boolean): void {
     if (conn !== this.conn || conn.phase === 'closed') return;
     conn.lastSeen = performance.now();
+    this.yieldWhenBusy(conn);
     if (isBinary) return this.dropped('binary frame');
     let raw: unknown;
     try {
@@ -374,6 +383,17 @@ export class AddonLink extends EventEmitter {
       case 'pong':
       case 'heartbeat':
         return;
+    }
+  }
+
+  /** Past SLICE_MS in this turn: pause reading the add-on until the next turn (others get theirs first). */
+  private yieldWhenBusy(conn: Conn): void {
+    if (this.sliceStart < 0) {
+      this.sliceStart = conn.lastSeen;
+      setImmediate(() => (this.sliceStart = -1));
+    } else if (conn.lastSeen - this.sliceStart > SLICE_MS && !conn.ws.isPaused) {
+      conn.ws.pause();
+      setImmediate(() => conn.ws.resume());
     }
   }
 

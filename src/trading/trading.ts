@@ -2,7 +2,9 @@
 // account allowlist, the kill switch, the per-grant limits, idempotency and the human
 // confirmation, writes the durable audit row, and only then sends the order to the add-on.
 import type { AuditLog } from '../audit/audit.ts';
+import { ActivityLog } from '../audit/activity.ts';
 import type { ActivityRow, ConfirmationDecision, OrderConfirmation } from '../control/contract.ts';
+import type { ResolveUnknownBody, ResolveUnknownResult, UnknownOrder, UnknownOrderCandidate } from '../control/contract.ts';
 import type { TradingControl } from '../control/api.ts';
 import type { EventBus } from '../events.ts';
 import type { Activity, AddonLink } from '../ninjatrader/link.ts';
@@ -13,6 +15,7 @@ import { scopeIncludes } from '../oauth/policy.ts';
 import type { GrantRecord } from '../oauth/service.ts';
 import type { DB } from '../store/db.ts';
 import { randomId, sha256Hex } from '../util/crypto.ts';
+import { displaySafe } from '../util/display-safe.ts';
 import { Journal } from './journal.ts';
 import { asSentence, Refusal } from './refusal.ts';
 import { Watermarks } from './watermarks.ts';
@@ -154,6 +157,7 @@ export class Trading {
   /** In-memory reservations of exposure (see Reservation); checked and taken in one synchronous step. */
   private readonly reservations = new Map<string, Reservation>();
   private readonly s;
+  private readonly activityLog: ActivityLog;
   private readonly offs: (() => void)[] = [];
 
   constructor(private readonly deps: TradingDeps) {
@@ -181,8 +185,9 @@ export class Trading {
       markSent: db.prepare('UPDATE order_requests SET sent_at = @now WHERE client_id = @client_id AND client_order_id = @client_order_id'),
       interrupted: db.prepare("SELECT client_id, client_order_id, request, sent_at FROM order_requests WHERE status = 'pending'"),
       clientName: db.prepare('SELECT name FROM clients WHERE id = ?').pluck(),
-      addActivity: db.prepare('INSERT INTO activity (ts, kind, message, account) VALUES (?, ?, ?, ?)'),
     };
+    // Activity rows are committed in batches, one transaction per turn of the event loop (an event flood).
+    this.activityLog = new ActivityLog(db, deps.bus, deps.now);
     // The kill switch survives restarts: an engaged switch stays engaged until a person releases it.
     const saved = this.s.getSetting.get('kill_switch') as string | undefined;
     this.kill = saved ? (JSON.parse(saved) as { engaged: boolean; since: string | null }) : { engaged: false, since: null };
@@ -253,10 +258,10 @@ export class Trading {
           this.deps.audit.record({ kind: 'trade', event: 'trade.recovered', clientId, outcome: 'ok', detail: `found after a restart: ${describe(action)} → ${order.orderId} ${order.state}` });
           this.recordActivity('order', `After a restart: "${describe(action)}" from ${who} (clientOrderId ${action.clientOrderId}) was found at NinjaTrader as ${order.orderId} (${order.state}).`, DASHBOARD_ONLY);
         } else {
-          const message = `Outcome unknown: the companion stopped (crash or restart) after sending "${describe(action)}" to NinjaTrader, and NinjaTrader's order list does not have it. It was NOT resent: the person at the desktop has been told to check NinjaTrader. If it is not there, place it again with a new clientOrderId.`;
+          const message = `Outcome unknown: the companion stopped (crash or restart) after sending "${describe(action)}" to NinjaTrader, and NinjaTrader's order list does not have it. It was NOT resent: the person at the desktop has been asked to check NinjaTrader and resolve it. Once they have, a retry with the same clientOrderId returns the order if it was placed, or sends it if it never was.`;
           this.s.settle.run({ ...key, status: 'unknown', result: JSON.stringify({ error: 'outcome_unknown', message }) });
           this.deps.audit.record({ kind: 'trade', event: 'trade.recovered', clientId, outcome: 'unknown', detail: `outcome unknown after a restart: ${describe(action)} (clientOrderId "${action.clientOrderId}")` });
-          this.recordActivity('order', `Needs you: outcome unknown after a restart for "${describe(action)}" from ${who} (clientOrderId ${action.clientOrderId}). It was sent to NinjaTrader before the companion stopped, but NinjaTrader does not list it. Check NinjaTrader's Orders tab; nothing was resent.`, DASHBOARD_ONLY);
+          this.recordActivity('order', `Needs you: outcome unknown after a restart for "${describe(action)}" from ${who} (clientOrderId ${action.clientOrderId}). It was sent to NinjaTrader before the companion stopped, but NinjaTrader does not list it. Check NinjaTrader's Orders tab (nothing was resent), then answer in the dashboard: it was placed (which order it is) or it was never placed.`, DASHBOARD_ONLY);
         }
       }
     };
@@ -274,6 +279,7 @@ export class Trading {
 
   close(): void {
     this.watermarks.flush();
+    this.activityLog.flush();
     for (const off of this.offs) off();
     for (const p of this.pending.values()) p.resolve('expired');
     this.pending.clear();
@@ -306,12 +312,9 @@ export class Trading {
     }
   }
 
-  recordActivity(kind: string, message: string, account: string | null = null): ActivityRow {
-    const ts = this.deps.now();
-    const info = this.s.addActivity.run(ts, kind, message, account);
-    const row: ActivityRow = { id: Number(info.lastInsertRowid), ts: new Date(ts).toISOString(), kind, message, account };
-    this.deps.bus.emit({ type: 'activity', row });
-    return row;
+  /** Queued and committed with the rest of this event-loop turn's rows (src/audit/activity.ts). */
+  recordActivity(kind: string, message: string, account: string | null = null): void {
+    this.activityLog.record(kind, message, account);
   }
 
   /**
@@ -320,22 +323,7 @@ export class Trading {
    * left out. Omitted (the person's dashboard): every row.
    */
   activity(q: { limit: number; before?: number; accounts?: readonly string[] }): { rows: ActivityRow[]; nextBefore: number | null } {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (q.before) {
-      where.push('id < ?');
-      params.push(q.before);
-    }
-    if (q.accounts) {
-      where.push(`(account IS NULL OR account IN (${q.accounts.map(() => '?').join(', ') || 'NULL'}))`);
-      params.push(...q.accounts);
-    }
-    const rows = this.deps.db
-      .prepare(`SELECT * FROM activity ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
-      .all(...params, q.limit + 1) as { id: number; ts: number; kind: string; message: string; account: string | null }[];
-    const more = rows.length > q.limit;
-    const page = rows.slice(0, q.limit).map((r) => ({ id: r.id, ts: new Date(r.ts).toISOString(), kind: r.kind, message: r.message, account: r.account }));
-    return { rows: page, nextBefore: more ? page[page.length - 1]!.id : null };
+    return this.activityLog.page(q);
   }
 
   confirmations(): OrderConfirmation[] {
@@ -353,6 +341,8 @@ export class Trading {
       },
       setKillSwitch: (engaged) => this.setKillSwitch(engaged),
       activity: (q) => this.activity(q),
+      unknownOrders: () => this.unknownOrders(),
+      resolveUnknown: (body, by) => this.resolveUnknown(body, by),
     };
   }
 
@@ -433,6 +423,168 @@ export class Trading {
     return decision;
   }
 
+  // ───────────────────────── outcome unknown: the person resolves it (issue 9) ─────────────────────────
+  // An order request left `unknown` (no answer from the add-on, a dropped link, a crash) that
+  // NinjaTrader's order list does not settle stays unknown until the person at the desktop answers.
+  // Only the control API reaches this (TradingControl): no MCP tool can resolve an unknown order.
+
+  private unknownStmts?: ReturnType<Trading['prepareUnknown']>;
+  private get us() {
+    return (this.unknownStmts ??= this.prepareUnknown());
+  }
+  private prepareUnknown() {
+    const db = this.deps.db;
+    return {
+      list: db.prepare("SELECT * FROM order_requests WHERE status = 'unknown' ORDER BY updated_at, rowid"),
+      get: db.prepare("SELECT * FROM order_requests WHERE status = 'unknown' AND client_id = ? AND client_order_id = ?"),
+      resolve: db.prepare(
+        "UPDATE order_requests SET status = @status, result = @result, updated_at = @now WHERE client_id = @client_id AND client_order_id = @client_order_id AND status = 'unknown'",
+      ),
+      // NT8 orders other requests already settled as, per account (one order cannot be two requests).
+      claimed: db
+        .prepare(
+          "SELECT json_extract(result, '$.orders[0].orderId') FROM order_requests WHERE status = 'placed' AND json_extract(request, '$.account') = ? AND NOT (client_id = ? AND client_order_id = ?)",
+        )
+        .pluck(),
+    };
+  }
+
+  /** NT8 order ids other requests of the account are settled as. */
+  private claimedIds(clientId: string, action: PlaceAction): Set<string> {
+    return new Set(this.us.claimed.all(action.account, clientId, action.clientOrderId) as string[]);
+  }
+
+  /** Whether NT8 order `o` could be request `action` (named `wire`): same account, contract and side; not another request's. */
+  private couldBe(action: PlaceAction, wire: string, claimed: Set<string>, o: Order): boolean {
+    if (o.account !== action.account || o.instrument !== action.instrument) return false;
+    // An order whose side NinjaTrader did not tell us (Unknown) cannot be shown to match.
+    if (o.action === 'Unknown' || actionSign(o.action) !== (isBuy(action.action) ? 1 : -1)) return false;
+    if (o.name !== wire && WIRE_PREFIX.test(o.name)) return false; // another MCP request's order
+    return !claimed.has(o.orderId);
+  }
+
+  /** Every request of unknown outcome, oldest first, with what NinjaTrader lists now that it could be. */
+  unknownOrders(): UnknownOrder[] {
+    const rows = this.us.list.all() as OrderRequestRow[];
+    const mirror = this.deps.link.mirror;
+    const simulated = this.deps.link.state().simulated;
+    return rows.map((r) => {
+      const action = { ...(JSON.parse(r.request) as PlaceAction), clientOrderId: r.client_order_id };
+      const wire = wireName(r.client_id, r.client_order_id);
+      const found = mirror.orderByName(action.account, wire);
+      const claimed = this.claimedIds(r.client_id, action);
+      const candidates = mirror
+        .orders(action.account)
+        .filter((o) => o !== found && this.couldBe(action, wire, claimed, o))
+        .sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0))
+        .slice(0, 20);
+      const first = r.result ? (JSON.parse(r.result) as { message?: string }) : {};
+      return {
+        clientId: r.client_id,
+        clientName: displaySafe(String(this.s.clientName.get(r.client_id) ?? r.client_id)),
+        clientOrderId: r.client_order_id,
+        wireName: wire,
+        account: action.account,
+        instrument: action.instrument,
+        side: action.action,
+        quantity: action.quantity,
+        orderType: action.orderType,
+        limitPrice: action.limitPrice ?? null,
+        stopPrice: action.stopPrice ?? null,
+        summary: describe(action),
+        reason: first.message ?? 'Outcome unknown: NinjaTrader did not answer.',
+        createdAt: new Date(r.created_at).toISOString(),
+        sentAt: r.sent_at === null ? null : new Date(r.sent_at).toISOString(),
+        since: new Date(r.updated_at).toISOString(),
+        found: found ? candidate(found) : null,
+        candidates: candidates.map(candidate),
+        simulated,
+      };
+    });
+  }
+
+  /**
+   * The person's answer. `placed`: the order NinjaTrader lists under the request's name, or the NT8
+   * order the person names (same account, contract and side, no other request's) — a retry returns it.
+   * `not_placed`: refused while NinjaTrader lists an order under its name; else the request becomes
+   * `not_sent` and a retry sends it once, through every guard and the confirmation again. Both need a
+   * live link (the companion checks NinjaTrader's order list), and both are audited as the desktop's.
+   */
+  resolveUnknown(body: ResolveUnknownBody, by: string): ResolveUnknownResult {
+    const row = this.us.get.get(body.clientId, body.clientOrderId) as OrderRequestRow | undefined;
+    if (!row) {
+      throw new Refusal('resolution_not_found', `No order of unknown outcome with clientOrderId "${body.clientOrderId}" for this client: it was already resolved, or settled by itself when NinjaTrader reported it.`);
+    }
+    const link = this.deps.link;
+    if (link.state().status !== 'connected' || link.mirror.stale) {
+      throw new Refusal('addon_disconnected', "NinjaTrader is not connected, so the companion cannot check its order list. Connect NinjaTrader (the add-on), then resolve this order.");
+    }
+    const action = { ...(JSON.parse(row.request) as PlaceAction), clientOrderId: row.client_order_id };
+    const wire = wireName(row.client_id, row.client_order_id);
+    const named = link.mirror.orderByName(action.account, wire);
+    const who = displaySafe(String(this.s.clientName.get(row.client_id) ?? row.client_id));
+    const key = { client_id: row.client_id, client_order_id: row.client_order_id, now: this.deps.now() };
+    let status: 'placed' | 'not_sent';
+    let order: Order | null = null;
+    let detail: string;
+    let result: unknown;
+    if (body.resolution === 'placed') {
+      if (body.orderId === undefined) {
+        if (!named) {
+          throw new Refusal('no_order_named', `NinjaTrader lists no order named for this request on ${action.account}. Choose the NT8 order it is (same instrument and side), or answer that it was never placed.`);
+        }
+        order = named;
+      } else {
+        const o = link.mirror.orderById(action.account, body.orderId);
+        if (!o) throw new Refusal('unknown_order', `NinjaTrader lists no order ${body.orderId} on ${action.account}.`);
+        if (!this.couldBe(action, wire, this.claimedIds(row.client_id, action), o)) {
+          throw new Refusal(
+            'order_mismatch',
+            `Order ${o.orderId} (${o.action} ${o.quantity} ${o.instrument}) cannot be "${describe(action)}": it must be on ${action.account}, in ${action.instrument}, on the ${isBuy(action.action) ? 'buy' : 'sell'} side, and not another request's order.`,
+          );
+        }
+        order = o;
+      }
+      status = 'placed';
+      const shown = presentOrder(row.client_id, order);
+      result = {
+        status: 'placed',
+        orders: [shown],
+        clientOrderId: row.client_order_id,
+        simulated: link.state().simulated,
+        message: `${describe(action)}: order ${order.orderId} is ${order.state} (the outcome was unknown; the person at the desktop identified the order at NinjaTrader).`,
+      } satisfies TradeResult;
+      detail = `${by}: placed, it is NT8 order ${order.orderId} (${order.state}): ${describe(action)} (clientOrderId "${row.client_order_id}")`;
+    } else {
+      if (named) {
+        throw new Refusal('listed_at_ninjatrader', `NinjaTrader lists order ${named.orderId} (${named.state}) under this request's name: it was placed. Answer "placed" instead.`);
+      }
+      status = 'not_sent';
+      result = { error: 'not_sent', message: `Not placed: the person at the desktop confirmed that "${describe(action)}" never reached NinjaTrader. A retry with the same clientOrderId sends it.` };
+      detail = `${by}: never placed: ${describe(action)} (clientOrderId "${row.client_order_id}"); a retry may send it`;
+    }
+    const changed = this.deps.db.transaction(() => {
+      const n = this.us.resolve.run({ ...key, status, result: JSON.stringify(result) }).changes;
+      if (n === 1) {
+        this.deps.audit.record({ kind: 'control', event: 'order.resolved', clientId: row.client_id, args: body, outcome: 'ok', detail });
+      }
+      return n;
+    })();
+    if (changed !== 1) throw new Refusal('resolution_not_found', `The order with clientOrderId "${row.client_order_id}" was resolved meanwhile.`);
+    // Its exposure now counts as the order NinjaTrader lists (or as nothing): drop what was held for it.
+    for (const [id, r] of this.reservations) {
+      if (r.unknown && r.account === action.account && r.name === wire) this.reservations.delete(id);
+    }
+    this.recordActivity(
+      'order',
+      status === 'placed'
+        ? `Resolved at the desktop: "${describe(action)}" from ${who} (clientOrderId ${row.client_order_id}) was placed: it is NT8 order ${order!.orderId} (${order!.state}).`
+        : `Resolved at the desktop: "${describe(action)}" from ${who} (clientOrderId ${row.client_order_id}) was never placed; a retry may send it.`,
+      DASHBOARD_ONLY,
+    );
+    return { resolved: true, status, orderId: order?.orderId ?? null };
+  }
+
   // ───────────────────────── account allowlist ─────────────────────────
 
   /** The accounts a grant may see, or throws naming the allowed ones. */
@@ -469,6 +621,13 @@ export class Trading {
     if (!scopeIncludes(grant.scope, 'mcp:trade')) refuse('insufficient_scope', `${tool} needs the mcp:trade scope.`);
     // 2. Account allowlist.
     for (const a of 'account' in action ? [action.account] : action.accounts) this.assertAccount(grant, a);
+    // 2b. A clientOrderId already settled (placed, refused, unknown, resolved by the person) answers
+    //     by its first result before any limit is counted: a retry sends nothing, so no limit applies
+    //     (a placed order's own working quantity must not refuse its retry). Reopenable rows go on.
+    if (action.kind === 'place') {
+      const seen = this.s.getRequest.get(grant.clientId, action.clientOrderId) as { status: string } | undefined;
+      if (seen && seen.status !== 'cancelled' && seen.status !== 'not_sent') return this.duplicate(grant, action);
+    }
     // 3. Kill switch: new risk is refused; cancel and flatten still work.
     const checkKill = () => {
       if (this.kill.engaged && RISK_INCREASING.has(action.kind)) {
@@ -921,4 +1080,22 @@ function clock(ms: number): string {
 function signedQuantity(p: { marketPosition: string; quantity: number } | undefined): number {
   if (!p || p.marketPosition === 'Flat') return 0;
   return p.marketPosition === 'Long' ? p.quantity : -p.quantity;
+}
+
+type PlaceAction = Extract<TradeAction, { kind: 'place' }>;
+
+interface OrderRequestRow {
+  client_id: string;
+  client_order_id: string;
+  request: string;
+  status: string;
+  result: string | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+}
+
+/** An NT8 order as the person sees it when resolving an unknown outcome. */
+function candidate(o: Order): UnknownOrderCandidate {
+  return { orderId: o.orderId, name: o.name, instrument: o.instrument, action: o.action, orderType: o.orderType, quantity: o.quantity, filled: o.filled, limitPrice: o.limitPrice, stopPrice: o.stopPrice, state: o.state, time: o.time };
 }

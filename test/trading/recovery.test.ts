@@ -19,7 +19,7 @@ import { call, until } from '../helpers/tools.ts';
 import { startSimulatorAddon, type SimulatorAddon } from '../../src/simulator/addon.ts';
 import { SimEngine } from '../../src/simulator/engine.ts';
 import { clockFromEnv } from '../../src/clock.ts';
-import type { OrderConfirmation, PendingConsent } from '../../src/control/contract.ts';
+import type { AuditPage, OrderConfirmation, PendingConsent, ResolveUnknownResult, UnknownOrder } from '../../src/control/contract.ts';
 
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -148,6 +148,121 @@ test('after kill -9: an order found at NinjaTrader is placed, one never sent is 
     assert.equal(engine.orders('Sim101').length, 2, 'nothing resent blindly');
     const activity = await second.control<{ rows: { message: string }[] }>('/activity?limit=50');
     assert.ok(activity.rows.some((a) => /lost-1/.test(a.message) && /unknown/i.test(a.message)), JSON.stringify(activity.rows.map((a) => a.message)));
+  } finally {
+    await client2?.close().catch(() => {});
+    await conn?.close().catch(() => {});
+    await sim1?.close();
+    await sim2?.close();
+    for (const p of [p1, p2]) {
+      if (p && p.child.exitCode === null) {
+        p.child.kill('SIGTERM');
+        await p.exited;
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('after kill -9: the person resolves each order of unknown outcome in the control API, and the retries behave by the answer', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ntmcp-crash-'));
+  const port = await freePort();
+  const engine = new SimEngine({ startTime: clock.now(), seed: 42, hours: '24x7' });
+  let p1: Awaited<ReturnType<typeof startProcess>> | undefined;
+  let p2: Awaited<ReturnType<typeof startProcess>> | undefined;
+  let sim1: SimulatorAddon | undefined;
+  let sim2: SimulatorAddon | undefined;
+  let conn: ConnectedClient | undefined;
+  let client2: Client | undefined;
+  try {
+    p1 = await startProcess(dir, port);
+    sim1 = attach(engine, p1.pairing);
+    await sim1.connected;
+    sim1.setQuote('ES', 6000);
+    const first = p1;
+    conn = await connectWithOAuth(
+      p1.mcpUrl,
+      async (id) => {
+        const consent = await until(async () => (await first.control<{ consents: PendingConsent[] }>('/consents')).consents.find((x) => x.id === id), 'the consent');
+        await first.control(`/consents/${consent.id}/approve`, { scope: 'mcp:read mcp:trade', accounts: ['Sim101'], confirmPolicy: 'always' });
+      },
+      new HeadlessProvider('http://127.0.0.1:9000/cb', 'Resolve Test'),
+    );
+    const approve = async (p: typeof first, summary: RegExp) => {
+      const cf = await until(async () => (await p.control<{ confirmations: OrderConfirmation[] }>('/confirmations')).confirmations.find((x) => summary.test(x.summary)), `confirmation ${summary}`);
+      await p.control(`/confirmations/${cf.id}/approve`, {});
+    };
+    // Two orders reach "NinjaTrader", which does not answer; the companion is killed.
+    sim1.pauseResponses();
+    void call(conn, 'place_order', limit('gone-1', 5990)).catch(() => undefined);
+    await approve(first, /@ 5990\.00/);
+    void call(conn, 'place_order', limit('late-2', 5980)).catch(() => undefined);
+    await approve(first, /@ 5980\.00/);
+    await until(async () => sim1!.heldRequests() === 2, 'both requests at the add-on');
+    p1.child.kill('SIGKILL');
+    await p1.exited;
+    sim1.dropHeldRequests(); // both lost with the link: NinjaTrader has neither
+    sim1.resumeResponses();
+    await sim1.close();
+
+    p2 = await startProcess(dir, port);
+    sim2 = attach(engine, p2.pairing);
+    await sim2.connected;
+    const second = p2;
+    client2 = new Client({ name: 'sdk-test', version: '1.0.0' });
+    await client2.connect(new StreamableHTTPClientTransport(new URL(p2.mcpUrl), { authProvider: conn.provider }));
+    const conn2: ConnectedClient = { client: client2, transport: undefined as never, provider: conn.provider, close: () => client2!.close() };
+
+    // Both are unknown after the restart and shown to the person.
+    const unknown = async () => (await second.control<{ orders: UnknownOrder[] }>('/unknown-orders')).orders;
+    const listed = await until(async () => {
+      const u = await unknown();
+      return u.length === 2 ? u : undefined;
+    }, 'both orders of unknown outcome');
+    assert.deepEqual(listed.map((u) => u.clientOrderId).sort(), ['gone-1', 'late-2']);
+    for (const u of listed) {
+      assert.match(u.reason, /restart/);
+      assert.equal(u.clientName, 'Resolve Test');
+      assert.equal(u.found, null);
+    }
+    const activity = await second.control<{ rows: { message: string }[] }>('/activity?limit=50');
+    assert.ok(activity.rows.some((a) => /Needs you/.test(a.message) && /late-2/.test(a.message) && /answer in the dashboard/.test(a.message)));
+    assert.equal((await call(conn2, 'place_order', limit('gone-1', 5990))).code, 'outcome_unknown', 'nothing resolves it by itself');
+
+    // NinjaTrader reports "late-2" after all (it got there late); "gone-1" never arrives.
+    const late = listed.find((u) => u.clientOrderId === 'late-2')!;
+    const placed = engine.handle('placeOrder', { account: 'Sim101', instrument: late.instrument, action: 'Buy', orderType: 'Limit', limitPrice: 5980, quantity: 1, timeInForce: 'Day', name: late.wireName }, clock.now());
+    assert.ok(placed.ok);
+    sim2.publish(placed.events);
+    const lateOrderId = (placed.result as { order: { orderId: string } }).order.orderId;
+    await until(async () => (await unknown()).find((u) => u.clientOrderId === 'late-2')?.found?.orderId === lateOrderId, 'the dashboard sees it under its name');
+
+    const clientId = late.clientId;
+    const r1 = await second.control<ResolveUnknownResult>('/unknown-orders/resolve', { clientId, clientOrderId: 'late-2', resolution: 'placed' });
+    assert.deepEqual(r1, { resolved: true, status: 'placed', orderId: lateOrderId });
+    const r2 = await second.control<ResolveUnknownResult>('/unknown-orders/resolve', { clientId, clientOrderId: 'gone-1', resolution: 'not_placed' });
+    assert.deepEqual(r2, { resolved: true, status: 'not_sent', orderId: null });
+    assert.deepEqual(await unknown(), []);
+    const audit = await second.control<AuditPage>('/audit?limit=100');
+    const resolved = audit.rows.filter((x) => x.event === 'order.resolved');
+    assert.equal(resolved.length, 2);
+    assert.ok(resolved.every((x) => x.outcome === 'ok' && x.clientId === clientId && /^the desktop \(control token\)/.test(x.detail!)));
+
+    // The retries: "placed" returns that order and places nothing; "never placed" sends it, once.
+    const count = () => engine.orders('Sim101').length;
+    const before = count();
+    const a = await call(conn2, 'place_order', limit('late-2', 5980));
+    assert.equal(a.isError, false, a.text);
+    assert.equal(a.s.duplicate, true);
+    assert.equal(a.s.orders[0].orderId, lateOrderId);
+    assert.equal(count(), before);
+    const bp = call(conn2, 'place_order', limit('gone-1', 5990));
+    await approve(second, /@ 5990\.00/); // sent only after the person approves it again, as always
+    const b = await bp;
+    assert.equal(b.isError, false, b.text);
+    assert.notEqual(b.s.duplicate, true);
+    assert.equal(count(), before + 1);
+    assert.equal((await call(conn2, 'place_order', limit('gone-1', 5990))).s.duplicate, true);
+    assert.equal(count(), before + 1, 'sent once');
   } finally {
     await client2?.close().catch(() => {});
     await conn?.close().catch(() => {});
