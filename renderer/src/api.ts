@@ -14,6 +14,7 @@ import type {
   PendingConsent,
   Status,
 } from '../../src/control/contract.ts';
+import type { AddonInstallPlan, AddonInstallResult } from '../../src/addon/install.ts';
 
 const PREFIX = './control/v1';
 
@@ -137,6 +138,13 @@ export class ControlApi {
   }
   activity(q: { limit?: number; before?: number } = {}): Promise<ActivityPage> {
     return this.req('GET', `/activity${query(q)}`);
+  }
+  /** What "Install NinjaTrader add-on" would write, and whether NT8's user folder exists. */
+  addonInstallPlan(): Promise<AddonInstallPlan> {
+    return this.req('GET', '/addon/install');
+  }
+  installAddon(): Promise<AddonInstallResult> {
+    return this.req('POST', '/addon/install', {});
   }
 
   /**
