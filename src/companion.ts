@@ -207,7 +207,8 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
     await waitForSnapshot(link, 10_000);
   } else {
     pairingFile = opts.pairingFile ?? defaultPairingPath();
-    writePairingFile(pairingFile, {
+    // Awaited: when npm start prints the Pairing line, the file is there for the add-on to read.
+    await writePairingFile(pairingFile, {
       url: `ws://127.0.0.1:${port}/addon`,
       secret: pairingSecret,
       protocolVersion: 1,
