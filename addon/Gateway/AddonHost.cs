@@ -1,5 +1,5 @@
 // The one entry point the NT8 layer (and the Mono harness) uses: ties the pairing file, the link
-// (Protocol/LinkClient.cs) and the Dispatcher to one INinjaTraderGateway. Surface fixed by
+// (Protocol/LinkClient.cs) and the RequestDispatcher (Dispatcher.cs) to one INinjaTraderGateway. Surface fixed by
 // SPEC-protocol-1.1 ("C# layout and the seam"); do not change it without the NT8 layer.
 // C# 7.2 / .NET Framework 4.8.
 using System;
@@ -16,6 +16,10 @@ namespace NTMcpCompanion.Gateway
         public string PairingFilePath;          // default: AddonHost.DefaultPairingFilePath()
         public string AddonVersion = "1.1.0";
         public Func<DateTime> UtcNow = () => DateTime.UtcNow;   // one clock
+        // Test-only timing (the Mono harness's hidden flags); not part of the NT8 layer's surface.
+        internal TimeSpan? SilenceLimit;
+        internal TimeSpan? HeartbeatInterval;
+        internal int? MaxMessageBytes;
     }
 
     public sealed class AddonHost : IDisposable
@@ -26,7 +30,7 @@ namespace NTMcpCompanion.Gateway
         private readonly INinjaTraderGateway _gateway;
         private readonly AddonHostOptions _options;
         private readonly LinkClient _link;
-        private readonly Dispatcher _dispatcher;
+        private readonly RequestDispatcher _dispatcher;
         private readonly Handler _handler;
         private bool _started;
         private bool _disposed;
@@ -49,10 +53,14 @@ namespace NTMcpCompanion.Gateway
             _options = options ?? new AddonHostOptions();
             if (string.IsNullOrEmpty(_options.PairingFilePath)) _options.PairingFilePath = DefaultPairingFilePath();
             _handler = new Handler(this);
-            _link = new LinkClient(_handler, new LinkOptions { PairingFilePath = _options.PairingFilePath });
+            var linkOptions = new LinkOptions { PairingFilePath = _options.PairingFilePath };
+            if (_options.SilenceLimit.HasValue) linkOptions.SilenceLimit = _options.SilenceLimit.Value;
+            if (_options.HeartbeatInterval.HasValue) linkOptions.HeartbeatInterval = _options.HeartbeatInterval.Value;
+            if (_options.MaxMessageBytes.HasValue) linkOptions.MaxMessageBytes = _options.MaxMessageBytes.Value;
+            _link = new LinkClient(_handler, linkOptions);
             _link.Log += (m, e) => EmitLog(m, e);
             _link.StatusChanged += () => { var h = StateChanged; if (h != null) h(); };
-            _dispatcher = new Dispatcher(gateway, m => _link.Send(m), (m, e) => EmitLog(m, e));
+            _dispatcher = new RequestDispatcher(gateway, m => _link.Send(m), (m, e) => EmitLog(m, e));
         }
 
         public LinkState State { get { return (LinkState)(int)_link.Status; } }
@@ -62,7 +70,7 @@ namespace NTMcpCompanion.Gateway
         public event Action<string, bool> Log;
 
         /// <summary>For tests and diagnostics: the seq of the last event sent.</summary>
-        internal Dispatcher Dispatcher { get { return _dispatcher; } }
+        internal RequestDispatcher Dispatcher { get { return _dispatcher; } }
 
         private void EmitLog(string message, bool isError)
         {

@@ -8,6 +8,8 @@
 //   raised while handling it, so the companion sees those events before the answer.
 // placeOrder de-duplicates by name (FindOrderByName BEFORE SubmitOrder): a retried request with a
 // name NT8 already has returns that order and places nothing.
+// Named RequestDispatcher, not Dispatcher: NinjaScript files import System.Windows.Threading, whose
+// Dispatcher type would make the short name ambiguous in the NT8 layer.
 // C# 7.2 / .NET Framework 4.8.
 using System;
 using System.Collections.Concurrent;
@@ -18,7 +20,7 @@ using NTMcpCompanion.Protocol;
 
 namespace NTMcpCompanion.Gateway
 {
-    public sealed class Dispatcher : IDisposable
+    public sealed class RequestDispatcher : IDisposable
     {
         public const int MaxOrderNameLength = 50;
 
@@ -40,7 +42,7 @@ namespace NTMcpCompanion.Gateway
 
         /// <param name="send">Queues a message on the link; false when there is no connection (then
         /// the message is dropped: the next connection starts with a snapshot).</param>
-        public Dispatcher(INinjaTraderGateway gateway, Func<Message, bool> send, Action<string, bool> log)
+        public RequestDispatcher(INinjaTraderGateway gateway, Func<Message, bool> send, Action<string, bool> log)
         {
             if (gateway == null) throw new ArgumentNullException("gateway");
             _gateway = gateway;

@@ -461,11 +461,14 @@ namespace NTMcpCompanion.Protocol
             return t.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         }
 
-        /// <summary>Parses an ISO-8601 time to UTC; false when the text is not one.</summary>
+        private static readonly System.Text.RegularExpressions.Regex IsoShape = new System.Text.RegularExpressions.Regex(
+            @"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})?)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        /// <summary>Parses an ISO-8601 time (date, or date and time; no zone = UTC) to UTC; false when the text is not one.</summary>
         public static bool TryParseIsoTime(string s, out DateTime utc)
         {
             utc = default(DateTime);
-            if (string.IsNullOrEmpty(s) || s.Length > 64) return false;
+            if (string.IsNullOrEmpty(s) || s.Length > 64 || !IsoShape.IsMatch(s)) return false;
             DateTime t;
             if (!DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out t))
                 return false;

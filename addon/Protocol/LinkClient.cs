@@ -223,11 +223,52 @@ namespace NTMcpCompanion.Protocol
             return false;
         }
 
+        private static bool HasSocketError(Exception e)
+        {
+            for (var x = e; x != null; x = x.InnerException) if (x is System.Net.Sockets.SocketException) return true;
+            return false;
+        }
+
+        /// <summary>Mono's ClientWebSocket reports an HTTP 401 on the upgrade only as "Unable to connect to
+        /// the remote server" (.NET Framework adds an inner WebException naming the 401). To tell a wrong
+        /// secret from a companion that is down, send the same upgrade by hand and read the status line.
+        /// Returns the HTTP status, or 0 when it cannot tell.</summary>
+        private async Task<int> ProbeStatus(PairingInfo pairing)
+        {
+            try
+            {
+                var uri = new Uri(pairing.Url);
+                if (uri.Scheme != "ws") return 0;
+                using (var tcp = new System.Net.Sockets.TcpClient())
+                {
+                    var connect = tcp.ConnectAsync(uri.Host, uri.Port);
+                    if (await Task.WhenAny(connect, Task.Delay(3000)).ConfigureAwait(false) != connect) return 0;
+                    await connect.ConfigureAwait(false);
+                    var stream = tcp.GetStream();
+                    var key = Convert.ToBase64String(Guid.NewGuid().ToByteArray());
+                    var req = "GET " + uri.PathAndQuery + " HTTP/1.1\r\nHost: " + uri.Authority + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                              "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer " + pairing.Secret + "\r\n\r\n";
+                    var bytes = Encoding.ASCII.GetBytes(req);
+                    await stream.WriteAsync(bytes, 0, bytes.Length).ConfigureAwait(false);
+                    var buf = new byte[256];
+                    var read = stream.ReadAsync(buf, 0, buf.Length);
+                    if (await Task.WhenAny(read, Task.Delay(3000)).ConfigureAwait(false) != read) return 0;
+                    var n = await read.ConfigureAwait(false);
+                    var line = Encoding.ASCII.GetString(buf, 0, n);
+                    // "HTTP/1.1 401 Unauthorized"
+                    var parts = line.Split(' ');
+                    int status;
+                    return parts.Length > 1 && parts[0].StartsWith("HTTP/", StringComparison.Ordinal) && int.TryParse(parts[1], out status) ? status : 0;
+                }
+            }
+            catch (Exception) { return 0; }
+        }
+
         private static string Innermost(Exception e)
         {
             var x = e;
             while (x.InnerException != null) x = x.InnerException;
-            return x == e ? e.Message : e.Message + " (" + x.Message + ")";
+            return x == e || x.Message == e.Message ? e.Message : e.Message + " (" + x.Message + ")";
         }
 
         private async Task<Outcome> RunConnection(PairingInfo pairing)
@@ -246,7 +287,7 @@ namespace NTMcpCompanion.Protocol
                     catch (Exception e)
                     {
                         if (_stop.IsCancellationRequested) return Outcome.Stopped;
-                        if (IsUnauthorized(e))
+                        if (IsUnauthorized(e) || (!HasSocketError(e) && await ProbeStatus(pairing).ConfigureAwait(false) == 401))
                         {
                             var msg = "The companion refused the pairing secret (HTTP 401). The pairing file " + _options.PairingFilePath +
                                       " is probably from an earlier start of the companion; waiting for it to change.";

@@ -78,6 +78,9 @@ namespace NTMcpCompanion.Harness
             _ticker = new Timer(_ => Tick(), null, interval, interval);
         }
 
+        /// <summary>The quoted contracts, e.g. "ES 12-26, MES 12-26, NQ 12-26".</summary>
+        public string Instruments { get { lock (_lock) return string.Join(", ", _contracts.Keys); } }
+
         public string Nt8Version { get { return "8.1.4.1 (fake)"; } }
         public bool Simulated { get { return true; } }
 
@@ -92,13 +95,30 @@ namespace NTMcpCompanion.Harness
             for (int i = 0; i < 8; i++)
             {
                 var expiry = ThirdFriday(year, month);
-                // The roll takes effect at the session start (18:00 ET ≈ 23:00 UTC) the evening before the roll date.
-                var roll = expiry.AddDays(-8).AddDays(-1).AddHours(23);
+                // The roll takes effect at the session start, 18:00 New York time the evening before the roll
+                // date (src/market/contracts.ts rollOf; holidays are not modelled here).
+                var roll = NewYorkToUtc(expiry.AddDays(-9).AddHours(18));
                 if (utc < roll) return root + " " + month.ToString("00") + "-" + (year % 100).ToString("00");
                 month += 3;
                 if (month > 12) { month -= 12; year++; }
             }
             throw new InvalidOperationException("no front month");
+        }
+
+        private static TimeZoneInfo _newYork;
+
+        private static DateTime NewYorkToUtc(DateTime local)
+        {
+            if (_newYork == null)
+            {
+                foreach (var id in new[] { "America/New_York", "Eastern Standard Time" })
+                {
+                    try { _newYork = TimeZoneInfo.FindSystemTimeZoneById(id); break; }
+                    catch (Exception) { }
+                }
+            }
+            var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+            return _newYork != null ? TimeZoneInfo.ConvertTimeToUtc(unspecified, _newYork) : DateTime.SpecifyKind(unspecified.AddHours(5), DateTimeKind.Utc);
         }
 
         private static DateTime ThirdFriday(int year, int month)

@@ -35,7 +35,9 @@ namespace NTMcpCompanion.Harness
             "  --hang-after-submit  place and persist a submitted order, then never answer that request\n" +
             "  --accounts           the fake accounts (default Sim101,Sim102)\n" +
             "  --now                the fake NinjaTrader's clock starts at this UTC time (default: the machine clock)\n" +
-            "  --quote-interval-ms  quote stream period (default 250; 0 = no streaming)";
+            "  --quote-interval-ms  quote stream period (default 250; 0 = no streaming)\n" +
+            "  --silence-limit-ms, --heartbeat-ms, --max-message-bytes  (tests) shorten the 30 s silence limit,\n" +
+            "                       the 10 s heartbeat, the 64 MiB message cap";
 
         public static int Main(string[] args)
         {
@@ -43,6 +45,7 @@ namespace NTMcpCompanion.Harness
             bool hang = false;
             var accounts = new List<string> { "Sim101", "Sim102" };
             int quoteMs = 250;
+            int silenceMs = 0, heartbeatMs = 0, maxBytes = 0;
             for (int i = 0; i < args.Length; i++)
             {
                 string a = args[i];
@@ -65,6 +68,10 @@ namespace NTMcpCompanion.Harness
                             break;
                         case "--now": nowText = next(); break;
                         case "--quote-interval-ms": quoteMs = int.Parse(next(), CultureInfo.InvariantCulture); break;
+                        // Test-only: shorten the 30 s silence limit and the 10 s heartbeat.
+                        case "--silence-limit-ms": silenceMs = int.Parse(next(), CultureInfo.InvariantCulture); break;
+                        case "--heartbeat-ms": heartbeatMs = int.Parse(next(), CultureInfo.InvariantCulture); break;
+                        case "--max-message-bytes": maxBytes = int.Parse(next(), CultureInfo.InvariantCulture); break;
                         case "--help": case "-h": Console.WriteLine(Usage); return 0;
                         default: throw new ArgumentException("Unknown option " + a + ".");
                     }
@@ -97,7 +104,11 @@ namespace NTMcpCompanion.Harness
                 Console.Error.WriteLine("error: could not start the fake NinjaTrader: " + e.Message);
                 return 1;
             }
-            var host = new AddonHost(gateway, new AddonHostOptions { PairingFilePath = pairing, UtcNow = clock });
+            var hostOptions = new AddonHostOptions { PairingFilePath = pairing, UtcNow = clock };
+            if (silenceMs > 0) hostOptions.SilenceLimit = TimeSpan.FromMilliseconds(silenceMs);
+            if (heartbeatMs > 0) hostOptions.HeartbeatInterval = TimeSpan.FromMilliseconds(heartbeatMs);
+            if (maxBytes > 0) hostOptions.MaxMessageBytes = maxBytes;
+            var host = new AddonHost(gateway, hostOptions);
             LinkState last = LinkState.Stopped;
             host.StateChanged += () =>
             {
@@ -111,7 +122,7 @@ namespace NTMcpCompanion.Harness
                 switch (s)
                 {
                     case LinkState.Connected: Out("connected " + host.CompanionUrl); break;
-                    case LinkState.Refused: Out("refused: " + detail); break;
+                    case LinkState.Refused: Out("refused: " + (detail.StartsWith("Refused: ", StringComparison.Ordinal) ? detail.Substring(9) : detail)); break;
                     case LinkState.Disconnected: Out("disconnected: " + detail); break;
                     case LinkState.WaitingForPairing: Out("waiting: " + detail); break;
                     case LinkState.Connecting: Out("connecting " + host.CompanionUrl); break;
@@ -122,7 +133,7 @@ namespace NTMcpCompanion.Harness
 
             var done = new ManualResetEventSlim(false);
             Console.CancelKeyPress += (s, e) => { e.Cancel = true; done.Set(); };
-            Out("harness started (pid " + Process.GetCurrentProcess().Id + ", accounts " + string.Join(",", accounts) + ", pairing file " + (pairing ?? AddonHost.DefaultPairingFilePath()) + ")");
+            Out("harness started (pid " + Process.GetCurrentProcess().Id + ", accounts " + string.Join(",", accounts) + ", instruments " + gateway.Instruments + ", pairing file " + (pairing ?? AddonHost.DefaultPairingFilePath()) + ")");
             host.Start();
             gateway.StartQuotes(TimeSpan.FromMilliseconds(quoteMs));
             done.Wait();
