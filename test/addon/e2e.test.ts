@@ -19,6 +19,7 @@ import { call, until } from '../helpers/tools.ts';
 import { clockFromEnv } from '../../src/clock.ts';
 import type { ActivityRow, OrderConfirmation, PendingConsent, Status } from '../../src/control/contract.ts';
 import { buildHarness, findMcs, findMono } from '../../scripts/addon.mjs';
+import { ensureRendererBuilt, launchBrowser, shot } from '../ui/browser.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 /** Short link timing for tests only (honoured with NODE_ENV=test, which the test runner sets). */
@@ -155,6 +156,19 @@ describe('companion first, then the add-on: the everyday path and every refusal'
     assert.equal(st.link.mode, 'addon');
     assert.match(st.link.detail, /^Connected to NinjaTrader .+ \(add-on \d+\.\d+(\.\d+)?\)/);
     assert.deepEqual(st.link.accounts, ['Sim101', 'Sim102']);
+    // The dashboard link npm start printed, in Chromium: the link card says the same.
+    await ensureRendererBuilt();
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(/Dashboard:\s+(\S+)/.exec(c.out())![1]!);
+      await page.getByTestId('link-accounts').filter({ hasText: 'Sim101, Sim102' }).waitFor({ timeout: 10_000 });
+      assert.match(await page.getByTestId('link-status').innerText(), /^Connected to NinjaTrader .+ \(add-on \d+\.\d+(\.\d+)?\)$/);
+      assert.match(await page.getByTestId('addon-connected').innerText(), /The add-on is connected/);
+      await shot(page, 'addon-harness-connected');
+    } finally {
+      await browser.close();
+    }
   });
 
   test('the snapshot appears in list_accounts; a place_order reaches the fake NinjaTrader under its namespaced client order id and the fill comes back as an execution', { skip: skipReason }, async () => {
