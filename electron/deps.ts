@@ -106,6 +106,17 @@ export interface SessionLike {
   setPermissionCheckHandler(handler: ((webContents: unknown, permission: string) => boolean) | null): void;
 }
 
+export interface MessageBoxOptions {
+  type: 'none' | 'info' | 'error' | 'question' | 'warning';
+  title: string;
+  message: string;
+  detail?: string;
+  buttons: string[];
+  defaultId?: number;
+  cancelId?: number;
+  noLink?: boolean;
+}
+
 /** `Img` is Electron's NativeImage in main.ts and a fake in tests. */
 export interface ElectronApi<Img extends ImageLike = ImageLike> {
   app: AppLike;
@@ -115,7 +126,11 @@ export interface ElectronApi<Img extends ImageLike = ImageLike> {
   Notification: { new (options: { title: string; body: string; silent?: boolean; icon?: Img }): NotificationLike; isSupported(): boolean };
   nativeImage: { createFromPath(path: string): Img; createFromDataURL(dataUrl: string): Img };
   clipboard: { writeText(text: string): void };
-  dialog: { showErrorBox(title: string, content: string): void };
+  dialog: {
+    showErrorBox(title: string, content: string): void;
+    /** A native question or notice (Install NinjaTrader add-on…); resolves with the index of the button. */
+    showMessageBox(options: MessageBoxOptions): Promise<{ response: number }>;
+  };
   shell: { openExternal(url: string): Promise<void> };
   session: { defaultSession: SessionLike };
 }

@@ -44,6 +44,8 @@ function main(): void {
       simSeed: config.simSeed,
       quoteIntervalMs: config.quoteIntervalMs,
       ...(config.pairingFile ? { pairingFile: config.pairingFile } : {}),
+      // The add-on's C# sources: shipped as resources/addon (electron-builder.yml), the repository in development.
+      addonInstall: { sourceRoot: app.isPackaged ? process.resourcesPath : app.getAppPath() },
     },
     preloadPath: join(here, 'preload.cjs'),
     iconDirs,

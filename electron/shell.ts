@@ -4,6 +4,7 @@
 // through `deps.electron` (see electron/deps.ts), so this file runs in tests without Electron.
 import { join } from 'node:path';
 import { PortInUseError, type Companion } from '../src/companion.ts';
+import { installAddon, planAddonInstall } from '../src/addon/install.ts';
 import type { ControlEvent, OrderConfirmation, PendingConsent, Status } from '../src/control/contract.ts';
 import { isolateText } from '../src/util/display-safe.ts';
 import { trayPng, type TrayState } from '../build/make-icons.mjs';
@@ -184,6 +185,38 @@ export function createShell<Img extends ImageLike>(deps: ShellDeps<Img>): Shell<
     refresh();
   }
 
+  /**
+   * Tray → "Install NinjaTrader add-on…": the same core function as the dashboard button
+   * (src/addon/install.ts), after a native question naming where the files go.
+   */
+  async function installAddonFromTray(): Promise<void> {
+    const opts = deps.companionOptions.addonInstall;
+    const title = 'Install NinjaTrader add-on';
+    try {
+      const plan = planAddonInstall(opts);
+      const { response } = await dialog.showMessageBox({
+        type: 'question',
+        title,
+        message: 'Copy the NinjaTrader add-on into NinjaTrader 8?',
+        detail: `${plan.files.length} source files go to ${plan.target}${plan.installedBefore ? ' (replacing the add-on there)' : ''}.${plan.nt8Found ? '' : " NinjaTrader 8's folder was not found for this user: start NinjaTrader 8 once first."}`,
+        buttons: ['Install', 'Cancel'],
+        defaultId: 0,
+        cancelId: 1,
+        noLink: true,
+      });
+      if (response !== 0) return;
+      const result = await installAddon(opts);
+      companion?.audit.record({ kind: 'control', event: 'addon.install', outcome: 'ok', detail: `from the tray: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed in ${result.target}` });
+      log(`add-on installed from the tray into ${result.target}`);
+      await dialog.showMessageBox({ type: 'info', title, message: 'NinjaTrader add-on installed', detail: result.message, buttons: ['OK'], noLink: true });
+    } catch (e) {
+      const message = (e as Error).message;
+      companion?.audit.record({ kind: 'control', event: 'addon.install', outcome: 'refused', detail: `from the tray: ${message}` });
+      log(`add-on install failed: ${message}`);
+      await dialog.showMessageBox({ type: 'error', title, message: 'The add-on was not installed', detail: message, buttons: ['OK'], noLink: true });
+    }
+  }
+
   function buildMenu(status: Status): MenuItemTemplate[] {
     const waiting = pendingLine(status);
     return [
@@ -199,6 +232,7 @@ export function createShell<Img extends ImageLike>(deps: ShellDeps<Img>): Shell<
           if (companion) shell.openExternal(companion.dashboardLink()).catch((e: unknown) => log(`could not open the browser: ${(e as Error).message}`));
         },
       },
+      { label: 'Install NinjaTrader add-on…', click: () => void installAddonFromTray() },
       { type: 'separator' },
       { label: 'Kill switch (refuse new orders)', type: 'checkbox', checked: status.killSwitch.engaged, click: () => toggleKillSwitch() },
       { type: 'separator' },

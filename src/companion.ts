@@ -29,6 +29,7 @@ import { Trading, type TradingOptions } from './trading/trading.ts';
 import { tradingTools } from './trading/tools.ts';
 import { statusTool } from './mcp/status-tool.ts';
 import { randomSecret } from './util/crypto.ts';
+import { installAddon, planAddonInstall, type AddonInstallOptions } from './addon/install.ts';
 import { VERSION } from './version.ts';
 
 export interface CompanionOptions extends Partial<Config> {
@@ -41,7 +42,9 @@ export interface CompanionOptions extends Partial<Config> {
   registrationLimit?: { max: number; windowMs: number };
   waitHoldMs?: number;
   trading?: Partial<TradingOptions>;
-  linkTiming?: { requestTimeoutMs?: number; heartbeatIntervalMs?: number; deadPeerMs?: number };
+  linkTiming?: { requestTimeoutMs?: number; heartbeatIntervalMs?: number; deadPeerMs?: number; helloTimeoutMs?: number };
+  /** "Install NinjaTrader add-on": the Documents folder and where addon/ lives (defaults: the user's, this repository). */
+  addonInstall?: AddonInstallOptions;
   /** Client ID Metadata Document fetches; `allowLoopback` is for tests and development only. */
   cimd?: Omit<CimdOptions, 'now'>;
   /** HTTP timeouts, per-door budgets and the socket cap (src/http/doors.ts); defaults for production. */
@@ -175,7 +178,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
           cimd: new ClientMetadataFetcher({ now, ...(opts.cimd ?? {}) }),
         }),
       );
-      app.use(CONTROL_PREFIX, controlRouter({ controlToken, sessions, dashboardLink, oauth, audit, bus, status, trading: trading.control() }));
+      app.use(CONTROL_PREFIX, controlRouter({ controlToken, sessions, dashboardLink, oauth, audit, bus, status, trading: trading.control(), addonInstall: { plan: () => planAddonInstall(opts.addonInstall), install: () => installAddon(opts.addonInstall) } }));
       app.all('/mcp', (req, res, next) => {
         mcp.handle(req, res).catch(next);
       });
@@ -205,7 +208,8 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
     await waitForSnapshot(link, 10_000);
   } else {
     pairingFile = opts.pairingFile ?? defaultPairingPath();
-    writePairingFile(pairingFile, {
+    // Awaited: when npm start prints the Pairing line, the file is there for the add-on to read.
+    await writePairingFile(pairingFile, {
       url: `ws://127.0.0.1:${port}/addon`,
       secret: pairingSecret,
       protocolVersion: PROTOCOL_VERSION,

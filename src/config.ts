@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 
 /** Fixed default port so the MCP URL an AI client stores stays valid across restarts. */
 export const DEFAULT_PORT = 47600;
@@ -47,6 +48,10 @@ Environment:
   NT_MCP_TEST_CLOCK    Tests and demos only, and only with NODE_ENV=test: start the clock at an
                        ISO instant (2026-12-25T15:00:00Z) or N days away (+100d); it then runs
                        at real speed. Announced at start; ignored otherwise.
+  NT_MCP_TEST_LINK_TIMING  Tests only, and only with NODE_ENV=test: add-on link timing as JSON,
+                       e.g. {"deadPeerMs":3000,"heartbeatIntervalMs":500,"requestTimeoutMs":2000}
+                       (requestTimeoutMs also bounds how long a trade waits for the add-on).
+                       Announced at start; ignored otherwise.
   NT_MCP_CIMD_ALLOW_LOOPBACK=1
                        Development only: accept Client ID Metadata Documents served from
                        localhost (docs/security.md)
@@ -109,4 +114,40 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     simHours,
     quiet: values.quiet ?? false,
   };
+}
+
+/** Add-on link timing a test may shorten (src/ninjatrader/link.ts defaults: 10 s heartbeat, 30 s dead peer, 5 s requests). */
+export const LinkTimingSchema = z
+  .object({
+    deadPeerMs: z.number().int().min(100).max(600_000),
+    heartbeatIntervalMs: z.number().int().min(50).max(600_000),
+    requestTimeoutMs: z.number().int().min(100).max(600_000),
+    helloTimeoutMs: z.number().int().min(100).max(600_000),
+  })
+  .partial()
+  .strict();
+export type LinkTiming = z.infer<typeof LinkTimingSchema>;
+
+/**
+ * NT_MCP_TEST_LINK_TIMING, honoured like NT_MCP_TEST_CLOCK: only with NODE_ENV=test, announced
+ * when used, pointed out (and ignored) otherwise, so a stray variable can never make a trader's
+ * link drop after half a second.
+ */
+export function linkTimingFromEnv(env: NodeJS.ProcessEnv = process.env): { timing?: LinkTiming; line?: string; warning?: string } {
+  const raw = env.NT_MCP_TEST_LINK_TIMING;
+  if (!raw) return {};
+  if (env.NODE_ENV !== 'test') return { warning: `NT_MCP_TEST_LINK_TIMING is ignored: it changes the add-on link timing only when NODE_ENV=test.` };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`NT_MCP_TEST_LINK_TIMING must be JSON like {"deadPeerMs":3000,"heartbeatIntervalMs":500,"requestTimeoutMs":2000} (got "${raw.slice(0, 80)}").`);
+  }
+  const r = LinkTimingSchema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new ConfigError(`NT_MCP_TEST_LINK_TIMING: ${i ? `${i.path.join('.') || 'value'}: ${i.message}` : 'invalid'}.`);
+  }
+  const parts = Object.entries(r.data).map(([k, v]) => `${k} ${v} ms`);
+  return { timing: r.data, line: `TEST LINK TIMING (NT_MCP_TEST_LINK_TIMING): ${parts.join(', ') || 'defaults'} — not for trading` };
 }

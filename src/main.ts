@@ -1,6 +1,8 @@
 // Headless entry: `npm start -- [options]`. Parses flags, starts the companion, prints the URLs,
 // and shuts down cleanly on SIGINT/SIGTERM.
-import { ConfigError, defaultDataDir, parseConfig, USAGE } from './config.ts';
+import { ConfigError, defaultDataDir, linkTimingFromEnv, parseConfig, USAGE } from './config.ts';
+import type { LinkState } from './control/contract.ts';
+import type { Activity } from './ninjatrader/link.ts';
 import { DataDirInUseError, PortInUseError, startCompanion } from './companion.ts';
 import { VERSION } from './version.ts';
 import { describeClosed } from './market/calendar.ts';
@@ -8,8 +10,10 @@ import { clockNotice } from './clock.ts';
 
 async function main(): Promise<number> {
   let config;
+  let linkTiming;
   try {
     config = parseConfig(process.argv.slice(2));
+    linkTiming = linkTimingFromEnv();
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`nt-mcp-companion: ${e.message}`);
@@ -29,7 +33,13 @@ async function main(): Promise<number> {
   let companion;
   try {
     // Client ID Metadata Documents on loopback (a local test server): opt-in, never the default.
-    companion = await startCompanion({ ...config, cimd: { allowLoopback: process.env.NT_MCP_CIMD_ALLOW_LOOPBACK === '1' } });
+    // NT_MCP_TEST_LINK_TIMING (tests only): requestTimeoutMs bounds the trade requests too.
+    const t = linkTiming.timing;
+    companion = await startCompanion({
+      ...config,
+      cimd: { allowLoopback: process.env.NT_MCP_CIMD_ALLOW_LOOPBACK === '1' },
+      ...(t ? { linkTiming: t, ...(t.requestTimeoutMs ? { trading: { addonTimeoutMs: t.requestTimeoutMs } } : {}) } : {}),
+    });
   } catch (e) {
     if (e instanceof PortInUseError || e instanceof DataDirInUseError) {
       console.error(`nt-mcp-companion: ${e.message}`);
@@ -42,6 +52,7 @@ async function main(): Promise<number> {
   const link = companion.link.state();
   const clock = clockNotice(companion.clock);
   if (clock.warning) console.error(`nt-mcp-companion: ${clock.warning}`);
+  if (linkTiming.warning) console.error(`nt-mcp-companion: ${linkTiming.warning}`);
   if (config.quiet) {
     console.log(companion.mcpUrl);
     console.log(companion.dashboardLink());
@@ -54,6 +65,7 @@ async function main(): Promise<number> {
     console.log(`              (a fresh one-time link: it works once, within 10 minutes; ${again} prints another)`);
     console.log(`  NT8 link:   ${link.detail}`);
     if (clock.line) console.log(`  Clock:      ${clock.line}`);
+    if (linkTiming.line) console.log(`  Link:       ${linkTiming.line}`);
     if (link.simulated) {
       console.log('              SIMULATED — orders go to the built-in simulator, not to NinjaTrader.');
       const closed = describeClosed('ES', companion.clock.now());
@@ -66,6 +78,24 @@ async function main(): Promise<number> {
     console.log('Connect an AI client (docs/clients.md), e.g.:');
     console.log(`  claude mcp add --transport http ninjatrader ${companion.mcpUrl}`);
     console.log('Press Ctrl+C to stop.');
+    // The link's life after the banner: the add-on connecting (or being refused, and why) is what
+    // a person starting NinjaTrader after `npm start -- --link addon` is waiting to read.
+    // Connected is printed once the first snapshot is in, with the accounts it brought.
+    const keyOf = (s: LinkState) => (s.status === 'connected' ? `${s.detail}|${s.accounts.join(',')}` : s.status);
+    let last = keyOf(link);
+    const print = (s: LinkState) => {
+      const key = keyOf(s);
+      if (key === last) return;
+      last = key;
+      console.log(`  NT8 link:   ${s.detail}${s.status === 'connected' ? ` — accounts: ${s.accounts.join(', ') || 'none'}` : ''}`);
+    };
+    companion.link.on('state', (s: LinkState) => {
+      if (s.status !== 'connected') print(s);
+    });
+    companion.link.on('snapshot', () => print(companion.link.state()));
+    companion.link.on('activity', (a: Activity) => {
+      if (a.kind === 'refused') console.log(`  NT8 link:   ${a.message}`);
+    });
   }
 
   await new Promise<void>((resolve) => {

@@ -17,6 +17,7 @@ import type {
   Status,
   UnknownOrder,
 } from '../../src/control/contract.ts';
+import type { AddonInstallPlan, AddonInstallResult } from '../../src/addon/install.ts';
 
 const PREFIX = './control/v1';
 
@@ -148,6 +149,13 @@ export class ControlApi {
   /** The person's answer: it was placed (as which NT8 order), or it never was. */
   resolveUnknown(body: ResolveUnknownBody): Promise<ResolveUnknownResult> {
     return this.req('POST', '/unknown-orders/resolve', body);
+  }
+  /** What "Install NinjaTrader add-on" would write, and whether NT8's user folder exists. */
+  addonInstallPlan(): Promise<AddonInstallPlan> {
+    return this.req('GET', '/addon/install');
+  }
+  installAddon(): Promise<AddonInstallResult> {
+    return this.req('POST', '/addon/install', {});
   }
 
   /**

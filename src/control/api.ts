@@ -9,6 +9,7 @@ import type { EventBus } from '../events.ts';
 import { clientErrorOf } from '../http/doors.ts';
 import { ConsentError, type OAuthService } from '../oauth/service.ts';
 import { Refusal } from '../trading/refusal.ts';
+import { AddonInstallError, type AddonInstallPlan, type AddonInstallResult } from '../addon/install.ts';
 import { safeEqual, sha256Hex } from '../util/crypto.ts';
 import { csrfRefusal, type DashboardSessions } from './session.ts';
 import { AUDIT_OUTCOMES, type ActivityRow, type AuditOutcome, type ControlEvent, type OrderConfirmation, type Status } from './contract.ts';
@@ -40,6 +41,14 @@ export interface ControlDeps {
   trading: TradingControl;
   /** SSE keep-alive period. */
   keepAliveMs?: number;
+  /** "Install NinjaTrader add-on" (src/addon/install.ts); absent = the endpoints answer 404. */
+  addonInstall?: AddonInstallControl;
+}
+
+/** The add-on installer as the control API sees it (src/addon/install.ts, bound to a Documents folder). */
+export interface AddonInstallControl {
+  plan(): AddonInstallPlan;
+  install(): Promise<AddonInstallResult>;
 }
 
 class HttpError extends Error {
@@ -272,6 +281,36 @@ export function controlRouter(deps: ControlDeps): Router {
   router.get('/activity', (req, res) => {
     const q = parse(PageQuery, req.query, 'activity query');
     res.json(deps.trading.activity({ limit: q.limit ?? 100, before: q.before }));
+  });
+
+  // ── Install the NinjaTrader add-on (docs/control-api.md "Add-on install") ──────────────────
+  // What an install would write (the dashboard asks the person with this), then the install itself.
+  // Control token or dashboard session, like every route after the authentication above.
+  const InstallBody = z.object({}).strict();
+  const addonInstallError = (e: unknown): HttpError => {
+    if (e instanceof AddonInstallError) return new HttpError(e.code === 'no_sources' ? 500 : 409, e.code, e.message);
+    return e instanceof HttpError ? e : new HttpError(500, 'internal_error', String(e));
+  };
+  router.get('/addon/install', (_req, res) => {
+    if (!deps.addonInstall) throw new HttpError(404, 'not_found', 'No such control endpoint.');
+    try {
+      res.json(deps.addonInstall.plan());
+    } catch (e) {
+      throw addonInstallError(e);
+    }
+  });
+  router.post('/addon/install', async (req, res, next) => {
+    try {
+      if (!deps.addonInstall) throw new HttpError(404, 'not_found', 'No such control endpoint.');
+      parse(InstallBody, req.body ?? {}, 'install body');
+      const result = await deps.addonInstall.install();
+      deps.audit.record({ kind: 'control', event: 'addon.install', outcome: 'ok', detail: `${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed in ${result.target}` });
+      res.json(result);
+    } catch (e) {
+      const err = addonInstallError(e);
+      if (err.code !== 'invalid_request' && err.code !== 'not_found') deps.audit.record({ kind: 'control', event: 'addon.install', outcome: 'refused', detail: err.message });
+      next(err);
+    }
   });
 
   // Server-sent events: a `hello` with the full status, then every ControlEvent as it happens.

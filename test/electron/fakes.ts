@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import type {
   ElectronApi,
   MenuItemTemplate,
+  MessageBoxOptions,
   MenuLike,
   NotificationLike,
   SessionLike,
@@ -256,7 +257,14 @@ export class FakeSession implements SessionLike {
 export interface FakeElectron extends ElectronApi<FakeImage> {
   app: FakeApp;
   clipboard: { text: string | null; writeText(text: string): void };
-  dialog: { errors: { title: string; content: string }[]; showErrorBox(title: string, content: string): void };
+  dialog: {
+    errors: { title: string; content: string }[];
+    showErrorBox(title: string, content: string): void;
+    /** Every message box shown; `answers` are the button indexes the "person" clicks, in order (default 0). */
+    boxes: MessageBoxOptions[];
+    answers: number[];
+    showMessageBox(options: MessageBoxOptions): Promise<{ response: number }>;
+  };
   shell: { opened: string[]; openExternal(url: string): Promise<void> };
   session: { defaultSession: FakeSession };
 }
@@ -277,6 +285,12 @@ export function fakeElectron(opts: { readyNow?: boolean } = {}): FakeElectron {
     errors: [] as { title: string; content: string }[],
     showErrorBox(title: string, content: string) {
       dialog.errors.push({ title, content });
+    },
+    boxes: [] as MessageBoxOptions[],
+    answers: [] as number[],
+    async showMessageBox(options: MessageBoxOptions) {
+      dialog.boxes.push(options);
+      return { response: dialog.answers.shift() ?? 0 };
     },
   };
   const shell = {

@@ -4,6 +4,7 @@ import { useApp } from '../context.ts';
 import { fmtTime } from '../format.ts';
 import { CopyButton } from './CopyButton.tsx';
 import { KillSwitch } from './KillSwitch.tsx';
+import { AddonInstall } from './AddonInstall.tsx';
 
 type SnippetKey = 'claude-code' | 'claude-desktop' | 'cursor' | 'vscode';
 
@@ -18,6 +19,12 @@ export function snippets(url: string): Record<SnippetKey, { label: string; where
     cursor: { label: 'Cursor', where: 'Add to ~/.cursor/mcp.json', text: JSON.stringify({ mcpServers: { ninjatrader: { url } } }, null, 2) },
     vscode: { label: 'VS Code', where: 'Add to .vscode/mcp.json', text: JSON.stringify({ servers: { ninjatrader: { type: 'http', url } } }, null, 2) },
   };
+}
+
+/** The link card's headline: with the real add-on, which NinjaTrader and which add-on version. */
+export function linkHeadline(l: LinkState): string {
+  if (l.mode === 'addon' && l.status === 'connected') return `Connected to NinjaTrader ${l.nt8Version ?? '?'} (add-on ${l.addonVersion ?? '?'})`;
+  return linkLabel(l);
 }
 
 export function linkLabel(l: LinkState): string {
@@ -96,9 +103,9 @@ export function Overview({ pendingConsents, pendingConfirmations }: { pendingCon
         </h2>
         <p className="link-status">
           <span className={`dot ${l.status}`} aria-hidden="true" />
-          <strong data-testid="link-status">{linkLabel(l)}</strong>
+          <strong data-testid="link-status">{linkHeadline(l)}</strong>
         </p>
-        <p className="muted link-detail">{l.detail}</p>
+        {l.detail !== linkHeadline(l) && <p className="muted link-detail">{l.detail}</p>}
         <dl className="facts grid">
           <dt>Mode</dt>
           <dd>{l.mode === 'simulator' ? 'Built-in simulator' : 'NinjaTrader add-on'}</dd>
@@ -135,6 +142,7 @@ export function Overview({ pendingConsents, pendingConfirmations }: { pendingCon
       </section>
 
       <KillSwitch />
+      <AddonInstall />
       </div>
     </div>
   );
