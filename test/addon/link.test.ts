@@ -234,7 +234,8 @@ test('a companion silent past the silence limit is dropped and dialled again', {
     const dropped = await line(h, 'disconnected:');
     assert.match(dropped, /sent nothing for 1\.5 s/);
     assert.ok(performance.now() - t0 >= 1000, 'not before the limit');
-    await until(async () => fc.conns.length >= 2, 'a second connection', 15_000);
+    // The second socket opens before its first message arrives: wait for the message, not the socket.
+    await until(async () => (fc.conns[1]?.received.length ?? 0) >= 1, 'a second connection and its first message', 15_000);
     assert.equal(fc.conns[1]!.received[0]!.type, 'hello', 'a fresh hello on the new connection');
   } finally {
     await h.stop();
