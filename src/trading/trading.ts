@@ -198,12 +198,12 @@ export class Trading {
     const onActivity = (a: Activity) => this.recordActivity(a.kind, a.message, a.account);
     const onEvent = () => this.watermarks.update(link.mirror);
     const onSnapshot = () => {
-      this.journal.ingest(link.mirror.executions(), link.state().simulated);
+      this.journal.snapshot(link.mirror.executions(), link.state().simulated);
       this.watermarks.update(link.mirror);
     };
     const onDomain = (ev: DomainEvent) => {
-      // Quotes arrive by the thousand per second: keep them off this path.
-      if (ev.kind === 'quote') return;
+      // Quotes arrive by the thousand per second: only the journal's O(1) MFE/MAE update sees them.
+      if (ev.kind === 'quote') return this.journal.quote(ev.quote);
       if (ev.kind === 'execution') this.journal.ingest([ev.execution], link.state().simulated);
       onEvent();
     };
