@@ -164,4 +164,16 @@ export const MIGRATIONS: string[] = [
   -- Rows left pending by a version without this column may have been sent: treat them as sent.
   UPDATE order_requests SET sent_at = updated_at WHERE status = 'pending';
   `,
+  /* 5: journal analytics (issue 11): the price path and who opened each round trip (src/trading/journal.ts) */ `
+  -- high / low: the highest and lowest last price while the round trip was open (its entry and exit
+  -- fills included), for MFE/MAE; NULL when the companion did not watch the whole time (opened
+  -- before a start, or a reconnect lost quotes while it was open), and for rows written before.
+  ALTER TABLE journal ADD COLUMN high REAL;
+  ALTER TABLE journal ADD COLUMN low REAL;
+  -- client_tag: the 12-hex tag of the MCP client whose order opened it ('' = not placed through
+  -- MCP: NT8's own or manual orders); NULL = recorded before this migration (not attributed).
+  ALTER TABLE journal ADD COLUMN client_tag TEXT;
+  -- atm: the ATM strategy that managed it, when the add-on names one; NULL = none.
+  ALTER TABLE journal ADD COLUMN atm TEXT;
+  `,
 ];

@@ -17,11 +17,12 @@ import {
   type Quote,
 } from '../ninjatrader/protocol.ts';
 import { executionOrder, money, orderPrices, timeInForceWords } from '../ninjatrader/activity.ts';
-import { defineTool, type ToolContext, type ToolDef } from '../mcp/registry.ts';
+import { defineTool, type ToolContext, type ToolDef } from './registry.ts';
 import { randomSecret } from '../util/crypto.ts';
-import { asSentence, Refusal } from './refusal.ts';
-import { CLIENT_ORDER_ID_MAX, presentOrder, type Trading, type TradeAction, type TradeResult } from './trading.ts';
-import { GrantView } from './grant-view.ts';
+import { asSentence, Refusal } from '../trading/refusal.ts';
+import { CLIENT_ORDER_ID_MAX, clientTag, presentOrder, type Trading, type TradeAction, type TradeResult } from '../trading/trading.ts';
+import { GrantView } from '../trading/grant-view.ts';
+import { analyzeJournal, BUCKET_STATS_SHAPE as bucketStats, clientLabel, JOURNAL_TIME_ZONE } from '../trading/journal.ts';
 import { marketHours, type MarketHours } from '../market/calendar.ts';
 
 const accountArg = z.string().min(1).max(100).describe('NinjaTrader account name, e.g. "Sim101"');
@@ -340,20 +341,62 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
     defineTool({
       name: 'get_journal',
       title: 'Trade journal',
-      description: 'Round-trip trades built from executions (FIFO): entry, exit, quantity, P&L in dollars after commission, duration. Newest first.',
+      description:
+        'Round-trip trades built from executions (FIFO), newest first: entry, exit, quantity, P&L in dollars after commission, holding time, ' +
+        'MFE/MAE (maximum favourable / adverse excursion of the last price while the trade was open, in ticks and dollars; null when the companion did not watch the whole trade), ' +
+        'the client and ATM strategy that opened it. With summaries of the trades listed: overall (win rate, net and average P&L, average holding time and MFE/MAE), ' +
+        'per client, per ATM strategy, and by hour of day and day of week of the entry in New York time (America/New_York).',
       scope: 'mcp:read',
-      input: z.object({ account: optionalAccount, instrument: instrumentArg.optional(), limit: z.number().int().min(1).max(500).default(50) }).strict(),
+      input: z.object({ account: optionalAccount, instrument: instrumentArg.optional(), limit: z.number().int().min(1).max(500).default(50).describe('the newest round trips to list and summarize') }).strict(),
       output: z.looseObject({
-        trades: z.array(z.looseObject({ account: z.string(), instrument: z.string(), side: z.string(), quantity: z.number(), entryTime: z.string(), entryPrice: z.number(), exitTime: z.string(), exitPrice: z.number(), pnl: z.number(), commission: z.number(), durationSeconds: z.number(), simulated: z.boolean() })),
+        trades: z.array(
+          z.looseObject({
+            account: z.string(), instrument: z.string(), side: z.string(), quantity: z.number(), entryTime: z.string(), entryPrice: z.number(), exitTime: z.string(), exitPrice: z.number(),
+            pnl: z.number(), commission: z.number(), durationSeconds: z.number().describe('holding time'), simulated: z.boolean(),
+            high: z.number().nullable().describe('highest last price while open; null = not watched the whole time'),
+            low: z.number().nullable().describe('lowest last price while open; null = not watched the whole time'),
+            mfeTicks: z.number().nullable(), maeTicks: z.number().nullable(),
+            mfe: z.number().nullable().describe('dollars, for the round trip\'s quantity'), mae: z.number().nullable().describe('dollars, for the round trip\'s quantity, ≥ 0'),
+            client: z.string().describe('"you", "another MCP client", "not placed through MCP" or "unknown (recorded before attribution)"'),
+            atm: z.string().describe('the ATM strategy that managed it, or "none"'),
+          }),
+        ),
         totalPnl: z.number(),
+        summary: z.looseObject({ ...bucketStats, avgHoldingSeconds: z.number(), avgMfeTicks: z.number().nullable(), avgMaeTicks: z.number().nullable(), mfeMaeKnown: z.number() }),
+        byClient: z.array(z.looseObject({ client: z.string(), ...bucketStats })),
+        byAtm: z.array(z.looseObject({ atm: z.string(), ...bucketStats })),
+        byHour: z.array(z.looseObject({ hour: z.number().int().min(0).max(23), ...bucketStats })).describe('hour of the entry in timeZone'),
+        byDayOfWeek: z.array(z.looseObject({ day: z.string(), ...bucketStats })).describe('weekday of the entry in timeZone'),
+        timeZone: z.string(),
       }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       handler: async (a, ctx) => {
         const instrument = a.instrument ? resolve(trading, a.instrument).contract : undefined;
-        const trades = viewOf(ctx).journal(a.account, { limit: a.limit, instrument });
-        const totalPnl = Math.round(trades.reduce((s, t) => s + t.pnl, 0) * 100) / 100;
-        const lines = trades.map((t) => `${t.exitTime} ${t.account} ${t.side} ${t.quantity} ${t.instrument} ${t.entryPrice} → ${t.exitPrice}: $${t.pnl.toFixed(2)} (${t.durationSeconds}s)${t.simulated ? ' [sim]' : ''}`);
-        return { text: trades.length ? `${trades.length} trade(s), total $${totalPnl.toFixed(2)}\n${lines.join('\n')}` : 'No completed round trips yet.', structured: { trades, totalPnl } };
+        const view = viewOf(ctx);
+        const viewer = clientTag(view.grant.clientId);
+        const rows = view.journal(a.account, { limit: a.limit, instrument });
+        const analytics = analyzeJournal(rows, viewer);
+        // The raw client tag stays inside: a client sees "you" or "another MCP client", never another's tag.
+        const trades = rows.map(({ clientTag: tag, atm, ...t }) => ({ ...t, client: clientLabel(tag, viewer), atm: atm ?? 'none' }));
+        const totalPnl = analytics.summary.netPnl;
+        const ex = (t: (typeof trades)[number]) => (t.mfeTicks === null ? 'MFE/MAE unknown' : `MFE ${t.mfeTicks}t $${t.mfe!.toFixed(2)} / MAE ${t.maeTicks}t $${t.mae!.toFixed(2)}`);
+        const lines = trades.map((t) => `${t.exitTime} ${t.account} ${t.side} ${t.quantity} ${t.instrument} ${t.entryPrice} → ${t.exitPrice}: $${t.pnl.toFixed(2)} (${t.durationSeconds}s; ${ex(t)}; ${t.client}${t.atm === 'none' ? '' : `; ATM ${t.atm}`})${t.simulated ? ' [sim]' : ''}`);
+        const s = analytics.summary;
+        const pct = (x: number) => `${Math.round(x * 100)}%`;
+        const usd = (x: number) => `${x < 0 ? '-' : ''}$${Math.abs(x).toFixed(2)}`;
+        const bucket = (label: string, b: { count: number; winRate: number; netPnl: number }) => `${label}: ${b.count} (${pct(b.winRate)} won, ${usd(b.netPnl)})`;
+        const text = trades.length
+          ? [
+              `${trades.length} trade(s), total ${usd(totalPnl)}, ${pct(s.winRate)} won, average ${usd(s.avgPnl)}, held ${s.avgHoldingSeconds}s on average` +
+                (s.mfeMaeKnown ? `, average MFE ${s.avgMfeTicks} ticks / MAE ${s.avgMaeTicks} ticks (${s.mfeMaeKnown} with a known price path)` : ''),
+              `By client: ${analytics.byClient.map((b) => bucket(b.client, b)).join('; ')}`,
+              `By ATM: ${analytics.byAtm.map((b) => bucket(b.atm, b)).join('; ')}`,
+              `By entry hour (New York): ${analytics.byHour.map((b) => bucket(`${String(b.hour).padStart(2, '0')}h`, b)).join('; ')}`,
+              `By weekday (New York): ${analytics.byDayOfWeek.map((b) => bucket(b.day, b)).join('; ')}`,
+              ...lines,
+            ].join('\n')
+          : 'No completed round trips yet.';
+        return { text, structured: { trades, totalPnl, ...analytics, timeZone: JOURNAL_TIME_ZONE } };
       },
     }),
     defineTool({
