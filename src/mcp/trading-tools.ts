@@ -532,7 +532,15 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
 
 function orderLine(o: Order): string {
   const fill = o.filled ? ` (${o.filled} filled @ ${o.averageFillPrice})` : '';
-  return `${o.orderId} ${o.account} ${honest(o.action, o, 'action')} ${o.quantity} ${o.instrument} ${honest(o.orderType, o, 'orderType')}${orderPrices(o)} ${timeInForceWords(o)} — ${honest(o.state, o, 'state')}${fill}${o.name ? ` [${o.name}]` : ''}${o.error ? `: ${o.error}` : ''}`;
+  return `${o.orderId} ${o.account} ${honest(o.action, o, 'action')} ${o.quantity} ${o.instrument} ${honest(o.orderType, o, 'orderType')}${orderPrices(o)} ${timeInForceWords(o)} — ${honest(o.state, o, 'state')}${fill}${o.name ? ` [${o.name}]` : ''}${managedWords(o)}${o.error ? `: ${o.error}` : ''}`;
+}
+
+/** " (exit of brk-1, OCO BRK1; ATM "1 Target + Stop")": a bracket or ATM child, shown as such. */
+function managedWords(o: Order): string {
+  const parts: string[] = [];
+  if (o.bracketOf) parts.push(`exit of ${o.bracketOf}${o.ocoId ? `, OCO ${o.ocoId}` : ''}`);
+  if (o.atm) parts.push(`ATM "${o.atm}"`);
+  return parts.length ? ` (${parts.join('; ')})` : '';
 }
 
 /** NT8 AccountItems beyond the five every account reports, in the words a trader uses. */

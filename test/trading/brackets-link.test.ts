@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AddonRequestError } from '../../src/ninjatrader/link.ts';
 import { HELLO, rawClient, rig, until } from '../ninjatrader/helpers.ts';
+import { presentOrder, wireName } from '../../src/trading/order-names.ts';
 
 const ACCOUNT = { name: 'Apex-1', connection: 'Rithmic', connectionStatus: 'Connected', provider: 'Rithmic', simulated: false, currency: 'USD', items: { cashValue: 1, buyingPower: 1, netLiquidation: 1, realizedPnL: 0, unrealizedPnL: 0 } };
 const ENTRY = { account: 'Apex-1', instrument: 'ES 12-26', action: 'Buy', orderType: 'Market', quantity: 1, timeInForce: 'Day' } as const;
@@ -52,4 +53,12 @@ test('an add-on that advertises "brackets" receives the bracket as sent', async 
   const req = c.messages.find((m) => m.method === 'placeOrder')!;
   assert.deepEqual((req.params as Record<string, unknown>).stopLoss, { price: 5990 });
   assert.deepEqual((req.params as Record<string, unknown>).takeProfit, { ticks: 16 });
+});
+
+test('a bracket child names its entry by the caller\'s own clientOrderId, and never another client\'s', () => {
+  const child = { name: 'Stop1', bracketOf: wireName('client-a', 'entry-7') };
+  assert.deepEqual(presentOrder('client-a', child), { name: 'Stop1', bracketOf: 'entry-7' });
+  assert.deepEqual(presentOrder('client-b', child), { name: 'Stop1', bracketOf: 'another MCP client' });
+  const plain = { name: 'Close position' };
+  assert.equal(presentOrder('client-a', plain), plain, 'an order of its own is passed through untouched');
 });

@@ -72,6 +72,7 @@ test('an ATM entry through its template: Stop1 and Target1 in one OCO, named as 
       assert.equal(o.bracketOf, 'atm-1');
     }
     assert.equal(working[0]!.ocoId, working[1]!.ocoId);
+    assert.match((await call(conn, 'list_orders', { account: 'Sim101' })).text, /\[Stop1\] \(exit of atm-1, OCO [^;]+; ATM "1 Target \+ Stop"\)/);
     c.simulator!.setQuote('ES', 6004.5); // target 16 ticks above the fill at 6000.25
     await until(async () => (await call(conn, 'list_positions', {})).s.positions.length === 0, 'flat after Target1');
     const all = (await call(conn, 'list_orders', { account: 'Sim101', status: 'all' })).s.orders as O[];
