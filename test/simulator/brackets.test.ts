@@ -159,3 +159,18 @@ test('flatten cancels the children and closes the position; closing by other mea
   assert.equal(position(e), undefined);
   assert.equal(live(e).length, 0, 'exits of a closed position are cancelled');
 });
+
+test('a short entry\'s bracket mirrors: BuyToCover stop above the fill, target below', () => {
+  const e = engine();
+  ok(place(e, { name: 'short-1', action: 'SellShort', quantity: 2, stopLoss: { ticks: 4 }, takeProfit: { price: 5995 } }));
+  const stop = byName(e, 'Stop loss');
+  const target = byName(e, 'Profit target');
+  assert.equal(stop.action, 'BuyToCover');
+  assert.equal(stop.stopPrice, 6001, '4 ticks above the fill at the bid 6000.00');
+  assert.equal(target.limitPrice, 5995);
+  assert.equal(stop.quantity, 2);
+  e.setQuote('ES', 6001, { nowMs: T0 + 1000 });
+  assert.equal(byName(e, 'Stop loss').state, 'Filled');
+  assert.equal(byName(e, 'Profit target').state, 'Cancelled');
+  assert.equal(position(e), undefined);
+});
