@@ -123,6 +123,14 @@ namespace NTMcpCompanion.Gateway
         public static PlaceOrderRequest PlaceOrder(JsonObject p)
         {
             var f = new Fields(p, "placeOrder");
+            // Brackets and ATM templates (capabilities "brackets", "atm") are not implemented here and
+            // not advertised, so a companion never sends them; if one does, refuse the whole order
+            // rather than place the entry without the stop the trader asked for.
+            foreach (var key in new[] { "stopLoss", "takeProfit", "atmTemplate" })
+            {
+                if (p.Has(key))
+                    throw new GatewayException("invalid_order", "Order rejected: this add-on does not manage brackets or ATM strategies (it advertises neither \"brackets\" nor \"atm\"), so an order with " + key + " is not placed at all rather than placed without its stop. Update the add-on.");
+            }
             var q = f.Number("quantity");
             if (q != Math.Floor(q) || q <= 0 || q > 1000000)
                 throw new GatewayException("invalid_order", "Order rejected: quantity " + q.ToString(System.Globalization.CultureInfo.InvariantCulture) + " is not a positive whole number of contracts (1 to 1000000).");

@@ -119,6 +119,18 @@ namespace NTMcpCompanion.Tests
             Assert.Throws<JsonException>(() => Message.Decode("{\"v\":1,\"type\":\"ping\",\"pad\":\"" + new string('x', 200) + "\"}", 100), "oversized frame");
         }
 
+        public static void TestABracketOrAtmOrderIsRefusedNotPlacedWithoutItsStop()
+        {
+            foreach (var extra in new[] { "\"stopLoss\":{\"ticks\":8}", "\"takeProfit\":{\"price\":6010}", "\"atmTemplate\":\"1 Target + Stop\"" })
+            {
+                var json = "{\"account\":\"Sim101\",\"instrument\":\"ES\",\"action\":\"Buy\",\"orderType\":\"Market\",\"quantity\":1,\"timeInForce\":\"Day\",\"name\":\"mcp:0123456789ab:x\"," + extra + "}";
+                var e = Assert.Throws<GatewayException>(() => Wire.PlaceOrder(Json.ParseObject(json)), extra);
+                Assert.Equal("invalid_order", e.Code);
+                Assert.True(e.Message.Contains("not placed at all rather than placed without its stop"), e.Message);
+            }
+            Assert.True(Array.IndexOf(AddonHost.Capabilities, "brackets") < 0 && Array.IndexOf(AddonHost.Capabilities, "atm") < 0, "not advertised");
+        }
+
         public static void TestHelloCarriesMinorAndCapabilities()
         {
             var hello = new HelloMessage { AddonVersion = "1.1.0", Nt8Version = "8.1.4.1", Simulated = false, Capabilities = new List<string>(AddonHost.Capabilities) };

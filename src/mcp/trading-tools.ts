@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { explainUnresolved, formatPrice, resolveInstrument, resolveQuoted, rootOnly, rootOfContract, ROOTS, isOnTick, type ResolvedInstrument } from '../ninjatrader/instruments.ts';
 import {
   AccountSchema,
+  AtmTemplateSchema,
   BarSchema,
   ExecutionSchema,
   OrderSchema,
@@ -35,28 +36,46 @@ const instrumentArg = z
 const meta = { simulated: z.boolean().describe('true when the data comes from the built-in simulator, not NinjaTrader'), stale: z.boolean().describe('true while the NinjaTrader link is down: data is the last known state') };
 const upper = (s: unknown) => (typeof s === 'string' ? s.toUpperCase().replace(/[\s_]/g, '') : s);
 
+const bracketLeg = (what: string) =>
+  z
+    .object({
+      price: z.number().positive().optional().describe(`the ${what} price`),
+      ticks: z.number().int().min(1).max(10_000).optional().describe(`the ${what} distance in ticks from the entry's fill price`),
+    })
+    .strict()
+    .refine((l) => (l.price === undefined) !== (l.ticks === undefined), { message: 'give exactly one of price or ticks' });
+
 const PlaceInput = z
   .object({
     account: accountArg,
     instrument: instrumentArg,
     action: z.preprocess(upper, z.enum(['BUY', 'SELL'])).describe('BUY or SELL'),
     quantity: z.number().int().positive().max(10_000).describe('Contracts, a positive whole number'),
-    orderType: z.preprocess(upper, z.enum(['MARKET', 'LIMIT', 'STOPMARKET', 'STOPLIMIT'])).default('MARKET').describe('MARKET, LIMIT, STOPMARKET or STOPLIMIT'),
+    orderType: z.preprocess(upper, z.enum(['MARKET', 'LIMIT', 'STOPMARKET', 'STOPLIMIT', 'MIT'])).default('MARKET').describe('MARKET, LIMIT, STOPMARKET, STOPLIMIT or MIT (market-if-touched: the trigger goes in stopPrice)'),
     limitPrice: z.number().positive().optional().describe('Required for LIMIT and STOPLIMIT'),
-    stopPrice: z.number().positive().optional().describe('Required for STOPMARKET and STOPLIMIT'),
+    stopPrice: z.number().positive().optional().describe('Required for STOPMARKET and STOPLIMIT; the trigger price of an MIT'),
     timeInForce: z.preprocess(upper, z.enum(['DAY', 'GTC'])).default('DAY').describe('DAY or GTC'),
     ocoId: z.string().min(1).max(64).optional().describe('Orders sharing an ocoId cancel each other when one fills or is cancelled'),
+    stopLoss: bracketLeg('stop loss').optional().describe('Bracket stop: { "price": 5990 } or { "ticks": 8 } from the fill. Submitted with takeProfit as one OCO pair when the entry fills, sized to the filled quantity; cancelled if the position is closed otherwise'),
+    takeProfit: bracketLeg('take profit').optional().describe('Bracket target: { "price": 6010 } or { "ticks": 16 } from the fill (see stopLoss)'),
+    atmTemplate: z.string().min(1).max(128).optional().describe('An NT8 ATM strategy template (see list_atm_templates) that manages this entry\'s stops and targets; not with stopLoss/takeProfit'),
+    requireMarketPosition: z.preprocess(upper, z.enum(['FLAT', 'LONG', 'SHORT'])).optional().describe('FLAT, LONG or SHORT: refused (nothing placed, nobody asked) unless the account\'s position in this instrument is as stated'),
     clientOrderId: z
       .string()
       .regex(new RegExp(`^[A-Za-z0-9_.:-]{1,${CLIENT_ORDER_ID_MAX}}$`), `use 1-${CLIENT_ORDER_ID_MAX} letters, digits, _ . : -`)
       .optional()
       .describe(`Idempotency key (1-${CLIENT_ORDER_ID_MAX} characters): a retry with the same id returns the first result and never places a second order. Private to this client: other clients cannot see or address it. Strongly recommended.`),
   })
-  .strict();
+  .strict()
+  .refine((a) => a.atmTemplate === undefined || (a.stopLoss === undefined && a.takeProfit === undefined), {
+    message: 'an ATM template brings its own stops and targets: give atmTemplate or stopLoss/takeProfit, not both',
+    path: ['atmTemplate'],
+  });
 
 type PlaceIn = z.infer<typeof PlaceInput>;
 
-const TYPE_MAP = { MARKET: 'Market', LIMIT: 'Limit', STOPMARKET: 'StopMarket', STOPLIMIT: 'StopLimit' } as const;
+const TYPE_MAP = { MARKET: 'Market', LIMIT: 'Limit', STOPMARKET: 'StopMarket', STOPLIMIT: 'StopLimit', MIT: 'MIT' } as const;
+const POSITION_MAP = { FLAT: 'Flat', LONG: 'Long', SHORT: 'Short' } as const;
 
 /**
  * A root resolves to the month the link quotes (NinjaTrader, or the simulator following the
@@ -73,7 +92,7 @@ function toPlaceAction(trading: Trading, a: PlaceIn): Extract<TradeAction, { kin
   const { contract, spec } = resolve(trading, a.instrument);
   const type = TYPE_MAP[a.orderType];
   const needsLimit = type === 'Limit' || type === 'StopLimit';
-  const needsStop = type === 'StopMarket' || type === 'StopLimit';
+  const needsStop = type === 'StopMarket' || type === 'StopLimit' || type === 'MIT';
   if (needsLimit && a.limitPrice === undefined) throw new Refusal('invalid_arguments', `A ${a.orderType} order needs limitPrice.`);
   if (needsStop && a.stopPrice === undefined) throw new Refusal('invalid_arguments', `A ${a.orderType} order needs stopPrice.`);
   if (!needsLimit && a.limitPrice !== undefined) throw new Refusal('invalid_arguments', `A ${a.orderType} order takes no limitPrice.`);
@@ -83,11 +102,29 @@ function toPlaceAction(trading: Trading, a: PlaceIn): Extract<TradeAction, { kin
       throw new Refusal('invalid_arguments', `The ${label} ${p} is not on the ${spec.root} tick size ${spec.tickSize} (e.g. ${formatPrice(Math.round(p / spec.tickSize) * spec.tickSize, spec)}).`);
     }
   }
+  const buy = a.action === 'BUY';
+  // The entry's expected price: its limit or stop, else the side of the market it takes now.
+  const q = trading.link.mirror.quote(contract);
+  const reference = a.limitPrice ?? a.stopPrice ?? (q ? (buy ? q.ask : q.bid) : undefined);
+  const f = (x: number) => formatPrice(x, spec);
+  for (const [label, leg, below] of [['stopLoss', a.stopLoss, buy], ['takeProfit', a.takeProfit, !buy]] as const) {
+    if (leg?.price === undefined) continue;
+    if (!isOnTick(leg.price, spec.tickSize)) {
+      throw new Refusal('invalid_arguments', `The ${label} price ${leg.price} is not on the ${spec.root} tick size ${spec.tickSize} (e.g. ${f(Math.round(leg.price / spec.tickSize) * spec.tickSize)}).`);
+    }
+    if (reference !== undefined && (below ? leg.price >= reference : leg.price <= reference)) {
+      const side = label === 'stopLoss' ? 'stop' : 'target';
+      throw new Refusal(
+        'invalid_arguments',
+        `The ${label} ${f(leg.price)} is on the wrong side of the entry ${f(reference)}${a.limitPrice ?? a.stopPrice ? '' : ` (the ${buy ? 'ask' : 'bid'} now)`}: a ${buy ? 'long' : 'short'}'s ${side} must be ${below ? 'below' : 'above'} it. Nothing was placed.`,
+      );
+    }
+  }
   return {
     kind: 'place',
     account: a.account,
     instrument: contract,
-    action: a.action === 'BUY' ? 'Buy' : 'Sell',
+    action: buy ? 'Buy' : 'Sell',
     orderType: type,
     quantity: a.quantity,
     limitPrice: a.limitPrice,
@@ -95,6 +132,11 @@ function toPlaceAction(trading: Trading, a: PlaceIn): Extract<TradeAction, { kin
     timeInForce: a.timeInForce === 'GTC' ? 'Gtc' : 'Day',
     ocoId: a.ocoId,
     clientOrderId: a.clientOrderId ?? `mcp-${randomSecret(9)}`,
+    ...(a.stopLoss ? { stopLoss: a.stopLoss } : {}),
+    ...(a.takeProfit ? { takeProfit: a.takeProfit } : {}),
+    ...(a.atmTemplate !== undefined ? { atmTemplate: a.atmTemplate } : {}),
+    ...(a.requireMarketPosition ? { requireMarketPosition: POSITION_MAP[a.requireMarketPosition] } : {}),
+    ...(reference !== undefined ? { reference } : {}),
   };
 }
 
@@ -322,6 +364,32 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       },
     }),
     defineTool({
+      name: 'list_atm_templates',
+      title: 'List ATM strategy templates',
+      description: 'The NT8 ATM strategy templates place_order can start on an entry (atmTemplate): each with its stops and targets in ticks from the fill (Stop1 pairs with Target1 in an OCO, and so on), the targets\' share of the quantity, and the auto-breakeven trigger when set.',
+      scope: 'mcp:read',
+      input: z.object({}).strict(),
+      output: z.looseObject({ templates: z.array(AtmTemplateSchema), simulated: z.boolean() }),
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      handler: async () => {
+        trading.assertConnected();
+        let templates;
+        try {
+          ({ templates } = await link.request('listAtmTemplates', {}, { timeoutMs: trading.opts.addonTimeoutMs }));
+        } catch (e) {
+          throw new Refusal((e as { code?: string }).code ?? 'addon_error', `NinjaTrader could not list ATM strategy templates: ${asSentence((e as Error).message)}`);
+        }
+        const lines = templates.map((t) => {
+          const legs = t.targets.map((g, i) => `target ${i + 1}: ${g.ticks} ticks × ${g.quantity}, stop ${(t.stops[i] ?? t.stops[t.stops.length - 1]!).ticks} ticks`);
+          return `${t.name}: ${legs.join('; ')}${t.breakevenTicks ? `; breakeven after ${t.breakevenTicks} ticks in profit` : ''}`;
+        });
+        return {
+          text: templates.length ? `${templates.length} ATM strategy template(s)${simulated() ? ' [SIMULATED]' : ''}\n${lines.join('\n')}` : 'NinjaTrader has no ATM strategy templates.',
+          structured: { templates, simulated: simulated() },
+        };
+      },
+    }),
+    defineTool({
       name: 'get_watermarks',
       title: 'Session watermarks',
       description: 'Per-account session high-water marks of P&L, net liquidation and unrealized P&L, with current values. Sessions start at 18:00 America/New_York. Useful for trailing-drawdown and daily-loss rules.',
@@ -417,7 +485,7 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
     defineTool({
       name: 'place_order',
       title: 'Place order',
-      description: `Places an order (MARKET, LIMIT, STOPMARKET, STOPLIMIT; DAY or GTC; optional OCO). An accepted order is submitted, not necessarily filled: check list_orders / list_positions. Pass a clientOrderId and reuse it on retries.${GUARD_NOTE}`,
+      description: `Places an order (MARKET, LIMIT, STOPMARKET, STOPLIMIT, MIT; DAY or GTC; optional OCO), optionally with a bracket (stopLoss and/or takeProfit, by price or ticks from the fill: submitted as one OCO pair when the entry fills) or an NT8 ATM strategy template (atmTemplate; see list_atm_templates), and optionally only if the position is as stated (requireMarketPosition). Bracket and ATM stops and targets are exits of the entry: they do not count again against this client's limits. An accepted order is submitted, not necessarily filled: check list_orders / list_positions. Pass a clientOrderId and reuse it on retries.${GUARD_NOTE}`,
       scope: 'mcp:trade',
       input: PlaceInput,
       output: TradeOutput,
@@ -507,7 +575,15 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
 
 function orderLine(o: Order): string {
   const fill = o.filled ? ` (${o.filled} filled @ ${o.averageFillPrice})` : '';
-  return `${o.orderId} ${o.account} ${honest(o.action, o, 'action')} ${o.quantity} ${o.instrument} ${honest(o.orderType, o, 'orderType')}${orderPrices(o)} ${timeInForceWords(o)} — ${honest(o.state, o, 'state')}${fill}${o.name ? ` [${o.name}]` : ''}${o.error ? `: ${o.error}` : ''}`;
+  return `${o.orderId} ${o.account} ${honest(o.action, o, 'action')} ${o.quantity} ${o.instrument} ${honest(o.orderType, o, 'orderType')}${orderPrices(o)} ${timeInForceWords(o)} — ${honest(o.state, o, 'state')}${fill}${o.name ? ` [${o.name}]` : ''}${managedWords(o)}${o.error ? `: ${o.error}` : ''}`;
+}
+
+/** " (exit of brk-1, OCO BRK1; ATM "1 Target + Stop")": a bracket or ATM child, shown as such. */
+function managedWords(o: Order): string {
+  const parts: string[] = [];
+  if (o.bracketOf) parts.push(`exit of ${o.bracketOf}${o.ocoId ? `, OCO ${o.ocoId}` : ''}`);
+  if (o.atm) parts.push(`ATM "${o.atm}"`);
+  return parts.length ? ` (${parts.join('; ')})` : '';
 }
 
 /** NT8 AccountItems beyond the five every account reports, in the words a trader uses. */

@@ -13,7 +13,7 @@ import type {
   DomainEvent, HelloMessage, ParamsOf, ParsedSnapshot, RefusedReason, RequestMethod, ResultOf, UnknownValues,
 } from './protocol.ts';
 import {
-  describeIssues, HelloMessage as HelloSchema, honest, methods, needs11, parseAddonMessage, PROTOCOL_MINOR, PROTOCOL_VERSION,
+  describeIssues, HelloMessage as HelloSchema, honest, methods, needs11, needsCapability, parseAddonMessage, PROTOCOL_MINOR, PROTOCOL_VERSION,
 } from './protocol.ts';
 import { Mirror } from './mirror.ts';
 import { systemClock } from '../clock.ts';
@@ -184,6 +184,14 @@ export class AddonLink extends EventEmitter {
       throw new AddonRequestError(
         'addon_outdated',
         `The NinjaTrader add-on speaks protocol 1.0, which cannot carry ${only11}; update the add-on to protocol ${PROTOCOL_VERSION}.${PROTOCOL_MINOR}. Nothing was sent.`,
+      );
+    }
+    // Brackets and ATM templates go only to an add-on that said it carries them (hello.capabilities).
+    const cap = needsCapability(method, parsed.data);
+    if (cap !== null && !(conn.hello?.capabilities ?? []).includes(cap.capability)) {
+      throw new AddonRequestError(
+        'addon_outdated',
+        `The NinjaTrader add-on does not support ${cap.what} (it did not advertise "${cap.capability}"); update the add-on. Nothing was sent.`,
       );
     }
     const id = `c${this.nextId++}`;

@@ -196,6 +196,16 @@ export const OrderSchema = entity(
     state: OrderState, // 'Unknown' is itself an NT8 state; unknown raw states map to it too
     error: z.string().max(1000).nullable().optional(),
     time: isoTime,
+    /**
+     * The ATM strategy template managing this order (the entry and its Stop1/Target1… children),
+     * or null / absent. (capability "atm")
+     */
+    atm: z.string().max(128).nullable().optional(),
+    /**
+     * For a bracket or ATM child (a stop or target): the name of the entry order it protects, or
+     * null / absent for an order of its own. (capabilities "brackets", "atm")
+     */
+    bracketOf: z.string().max(128).nullable().optional(),
   },
   { action: ORDER_ACTIONS, orderType: ORDER_TYPES, timeInForce: TIME_IN_FORCES, state: ORDER_STATES },
 );
@@ -313,6 +323,17 @@ export type SnapshotState = z.infer<typeof StateSchema>;
 // ---- Requests (companion → add-on) and their results ----
 const account = name;
 const instrument = name;
+/**
+ * One side of a bracket: an absolute `price`, or `ticks` from the entry's average fill price (a
+ * stop below a long's fill, a target above it; mirrored for a short). Exactly one of the two.
+ */
+export const BracketLeg = z
+  .object({
+    price: price.positive().optional(),
+    ticks: z.number().int().min(1).max(100_000).optional(),
+  })
+  .refine((l) => (l.price === undefined) !== (l.ticks === undefined), { message: 'give exactly one of price or ticks' });
+export type BracketLeg = z.infer<typeof BracketLeg>;
 export const PlaceOrderParams = z
   .object({
     account,
@@ -331,8 +352,20 @@ export const PlaceOrderParams = z
      * the add-on de-duplicates on (account, name). At most 50 characters: NT8's cap on an order Name.
      */
     name: z.string().min(1).max(50),
+    /**
+     * Bracket (capability "brackets"): when the entry fills, the add-on submits a stop and/or a
+     * target as one OCO pair sized to the filled quantity (resized on each partial fill), and
+     * cancels them when the position is closed by other means.
+     */
+    stopLoss: BracketLeg.optional(),
+    takeProfit: BracketLeg.optional(),
+    /** ATM strategy template to start on this entry (capability "atm"); not with stopLoss/takeProfit. */
+    atmTemplate: z.string().min(1).max(128).optional(),
   })
   .superRefine((p, ctx) => {
+    if (p.atmTemplate !== undefined && (p.stopLoss !== undefined || p.takeProfit !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['atmTemplate'], message: 'an ATM template brings its own stops and targets; give atmTemplate or stopLoss/takeProfit, not both' });
+    }
     if (p.timeInForce === 'Gtd' && p.gtdDate === undefined) {
       ctx.addIssue({ code: 'custom', path: ['gtdDate'], message: 'required when timeInForce is Gtd' });
     }
@@ -379,6 +412,16 @@ export const GetBarsParams = z
   });
 export const QuoteSubscriptionParams = z.object({ instruments: z.array(instrument).min(1).max(50) });
 export const SnapshotParams = z.object({});
+export const ListAtmTemplatesParams = z.object({});
+/** An ATM strategy template as NT8 holds it: one stop per target (Stop1 pairs with Target1 in an OCO). */
+export const AtmTemplateSchema = z.object({
+  name: z.string().min(1).max(128),
+  stops: z.array(z.object({ ticks: z.number().int().min(1).max(100_000) })).min(1).max(10),
+  targets: z.array(z.object({ ticks: z.number().int().min(1).max(100_000), quantity: qty })).min(1).max(10),
+  /** Auto breakeven: once the price is this many ticks in profit, the stops move to the entry price. */
+  breakevenTicks: z.number().int().min(1).max(100_000).optional(),
+});
+export type AtmTemplate = z.infer<typeof AtmTemplateSchema>;
 
 const orderResult = z.object({ order: OrderSchema });
 const ordersResult = z.object({ orders: z.array(OrderSchema) });
@@ -398,6 +441,8 @@ export const methods = {
   /** 1.1, only when hello.capabilities has "subscribe": start streaming quotes for these instruments. */
   subscribeQuotes: { params: QuoteSubscriptionParams, result: z.object({ subscribed: z.array(z.string().max(128)) }) },
   unsubscribeQuotes: { params: QuoteSubscriptionParams, result: z.object({ unsubscribed: z.array(z.string().max(128)) }) },
+  /** Only when hello.capabilities has "atm": the ATM strategy templates NT8 has. */
+  listAtmTemplates: { params: ListAtmTemplatesParams, result: z.object({ templates: z.array(AtmTemplateSchema).max(1000) }) },
   /** Answered with a `snapshot` message carrying the request id, not with a `response`. */
   snapshot: { params: SnapshotParams, result: StateSchema },
 } as const;
@@ -429,6 +474,24 @@ export function needs11(method: RequestMethod, params: unknown): string | null {
     default:
       return null;
   }
+}
+
+/** Capabilities (hello.capabilities) beyond protocol 1.1's baseline, and what needs them. */
+export const CAPABILITY_BRACKETS = 'brackets';
+export const CAPABILITY_ATM = 'atm';
+/**
+ * The capability a request needs beyond its minor, with the person's words for it, or null. The
+ * companion sends such a request only to an add-on that advertised the capability in its hello.
+ */
+export function needsCapability(method: RequestMethod, params: unknown): { capability: string; what: string } | null {
+  const p = (params ?? {}) as Record<string, unknown>;
+  if (method === 'listAtmTemplates') return { capability: CAPABILITY_ATM, what: 'ATM strategy templates' };
+  if (method !== 'placeOrder') return null;
+  if (p.atmTemplate !== undefined) return { capability: CAPABILITY_ATM, what: 'an ATM strategy template on an order' };
+  if (p.stopLoss !== undefined || p.takeProfit !== undefined) {
+    return { capability: CAPABILITY_BRACKETS, what: 'a bracket (stop loss / take profit) on an order' };
+  }
+  return null;
 }
 
 export const ErrorCode = z.enum([

@@ -12,7 +12,7 @@ import type { MarketHours } from '../market/calendar.ts';
 
 export const SIMULATOR_ADDON_VERSION = '0.1.0-sim';
 /** What the simulator advertises in hello: everything the real add-on does (SPEC 1.1). */
-export const SIMULATOR_CAPABILITIES = ['orders', 'quotes', 'bars', 'oco', 'subscribe', 'gtd', 'mit'] as const;
+export const SIMULATOR_CAPABILITIES = ['orders', 'quotes', 'bars', 'oco', 'subscribe', 'gtd', 'mit', 'brackets', 'atm'] as const;
 
 export interface SimulatorAddonOptions {
   url: string;

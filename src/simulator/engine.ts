@@ -65,7 +65,7 @@
 //   unsubscribeQuotes stops a contract's quote events unless an account holds a position or a
 //   live order in it. Bars: history.ts.
 import type {
-  Account, Bar, ConnectionInfo, DomainEvent, Execution, Order, OrderAction, OrderState, ParamsOf,
+  AtmTemplate, BracketLeg, Account, Bar, ConnectionInfo, DomainEvent, Execution, Order, OrderAction, OrderState, ParamsOf,
   Quote, RequestMethod, ResultOf, SnapshotState, ErrorCode,
 } from '../ninjatrader/protocol.ts';
 import { actionSign, describeIssues, isTerminal, methods } from '../ninjatrader/protocol.ts';
@@ -77,6 +77,7 @@ import {
   accountEntity, applyFill, COMMISSION_PER_CONTRACT, newAccount, positionEntity, resetSession, revalue, SIM_CONNECTION,
 } from './ledger.ts';
 import { BarsError, findTemplate, historicalBars } from './history.ts';
+import { findAtmTemplate, SIM_ATM_TEMPLATES, splitQuantity } from './atm.ts';
 import { activeContracts, expiryOf, rollOf } from '../market/contracts.ts';
 import { marketHours, nextClose, sessionOf, type MarketHours } from '../market/calendar.ts';
 import { contractName, INSTRUMENTS } from '../ninjatrader/instruments.ts';
@@ -107,6 +108,30 @@ export type EngineResult<M extends RequestMethod> =
   | { ok: true; result: ResultOf<M>; events: DomainEvent[] }
   | { ok: false; error: EngineError; events: DomainEvent[] };
 
+/** One stop/target pair of a managed entry (a bracket has one; an ATM template one per target). */
+interface ExitLeg {
+  /** The leg's share of the entry in the template's ratio. */
+  share: number;
+  stop: BracketLeg | null;
+  target: BracketLeg | null;
+  /** The OCO id binding this leg's stop and target. */
+  oco: string;
+  stopOrder: Order | null;
+  targetOrder: Order | null;
+  /** Prices fixed at the entry's first fill. */
+  stopPrice: number | null;
+  targetPrice: number | null;
+}
+/** An entry whose exits the simulator manages: a bracket (stopLoss / takeProfit) or an ATM strategy. */
+interface Managed {
+  entry: Order;
+  /** +1 for a long entry, -1 for a short. */
+  side: 1 | -1;
+  atm: AtmTemplate | null;
+  legs: ExitLeg[];
+  breakevenDone: boolean;
+}
+
 class Reject extends Error {
   constructor(readonly code: ErrorCode, message: string) {
     super(message);
@@ -132,6 +157,9 @@ export class SimEngine {
   private readonly gtd = new Map<Order, number>();
   /** Contracts whose quotes stream. */
   private readonly subscribed = new Set<string>();
+  /** Entries with a bracket or ATM strategy → their exits; and each exit order → its entry's record. */
+  private readonly managed = new Map<Order, Managed>();
+  private readonly childOf = new Map<Order, { mg: Managed; leg: ExitLeg }>();
   private nextOrder = 1;
   private nextExecution = 1;
   private sessionEnd: number;
@@ -308,6 +336,7 @@ export class SimEngine {
       case 'subscribeQuotes': return this.subscribeQuotes(any) as ResultOf<M>;
       case 'unsubscribeQuotes': return this.unsubscribeQuotes(any) as ResultOf<M>;
       case 'snapshot': return this.snapshot() as ResultOf<M>;
+      case 'listAtmTemplates': return { templates: SIM_ATM_TEMPLATES.map((t) => structuredClone(t)) } as ResultOf<M>;
       default: throw new Reject('invalid_request', `Unknown method ${String(method)}`);
     }
   }
@@ -379,6 +408,22 @@ export class SimEngine {
     if (p.ocoId !== undefined && this.closedOco.has(p.ocoId)) {
       reject(`OCO id '${p.ocoId}' was already used by an order that filled or was cancelled`);
     }
+    const atm = p.atmTemplate === undefined ? null : findAtmTemplate(p.atmTemplate) ?? null;
+    if (p.atmTemplate !== undefined && atm === null) {
+      reject(`ATM strategy template '${p.atmTemplate}' does not exist (templates: ${SIM_ATM_TEMPLATES.map((t) => t.name).join(', ')}); nothing was placed`);
+    }
+    if (p.stopLoss !== undefined || p.takeProfit !== undefined) {
+      // The entry's expected price: its limit (or stop) price, or the market side it takes.
+      const ref = p.limitPrice ?? p.stopPrice ?? (sign > 0 ? m.quote.ask : m.quote.bid);
+      const side = sign > 0 ? 'a buy (long)' : 'a sell (short)';
+      for (const [label, leg, below] of [['stop loss', p.stopLoss, sign > 0], ['take profit', p.takeProfit, sign < 0]] as const) {
+        if (leg?.price === undefined) continue;
+        if (!isOnTick(leg.price, spec.tickSize)) reject(`the ${label} price ${leg.price} is not a multiple of the tick size ${spec.tickSize} for ${m.contract}; nothing was placed`);
+        if (below ? leg.price >= ref : leg.price <= ref) {
+          reject(`the ${label} ${fmt(leg.price)} is on the wrong side of the entry ${fmt(ref)} for ${side}: it must be ${below ? 'below' : 'above'} it; nothing was placed`);
+        }
+      }
+    }
 
     const order: Order = {
       orderId: `ORD-${this.nextOrder++}`,
@@ -399,10 +444,24 @@ export class SimEngine {
       error: null,
       time: new Date(this.now).toISOString(),
     };
+    if (atm !== null) order.atm = atm.name;
     this.orderMap.set(order.orderId, order);
     this.orderByName.set(`${order.account}\u0000${order.name}`, order.orderId);
     this.working.get(m.contract)!.add(order);
     if (gtdUntil !== null) this.gtd.set(order, gtdUntil);
+    if (atm !== null || p.stopLoss !== undefined || p.takeProfit !== undefined) {
+      const oco = (i: number) => `${order.orderId}-${atm ? 'ATM' : 'BRK'}${i + 1}`;
+      const legs: ExitLeg[] = atm
+        ? atm.targets.map((t, i) => ({
+            share: t.quantity, stop: { ticks: (atm.stops[i] ?? atm.stops[atm.stops.length - 1]!).ticks }, target: { ticks: t.ticks },
+            oco: oco(i), stopOrder: null, targetOrder: null, stopPrice: null, targetPrice: null,
+          }))
+        : [{
+            share: 1, stop: p.stopLoss ?? null, target: p.takeProfit ?? null,
+            oco: oco(0), stopOrder: null, targetOrder: null, stopPrice: null, targetPrice: null,
+          }];
+      this.managed.set(order, { entry: order, side: sign, atm, legs, breakevenDone: false });
+    }
     this.transition(order, 'Submitted');
     this.transition(order, 'Accepted');
     if (needsStop) {
@@ -749,6 +808,156 @@ export class SimEngine {
     revalue(acct, this.lastOf);
     this.out.push({ kind: 'account', account: accountEntity(acct) });
     if (done) this.closeOcoGroup(order);
+    const mg = this.managed.get(order);
+    if (mg) this.syncExits(mg, m);
+    const child = this.childOf.get(order);
+    if (child && !done) {
+      // A partly filled exit: its OCO partner shrinks to what is left, as NT8 keeps the pair equal.
+      const partner = order === child.leg.stopOrder ? child.leg.targetOrder : child.leg.stopOrder;
+      const left = order.quantity - order.filled;
+      if (partner && !isTerminal(partner.state) && partner.quantity - partner.filled !== left) {
+        this.amend(partner, { quantity: partner.filled + left });
+      }
+    }
+    this.cancelOrphanedExits(order.account, m.contract, outcome.position.qty);
+  }
+
+  /**
+   * The entry filled (wholly or in part): submit each leg's stop and target as one OCO pair sized
+   * to the leg's share of the filled quantity, or resize the pair already working.
+   */
+  private syncExits(mg: Managed, m: InstrumentMarket): void {
+    const shares = splitQuantity(mg.entry.filled, mg.legs.map((l) => l.share));
+    const tick = m.spec.tickSize;
+    const avg = mg.entry.averageFillPrice;
+    const round = (x: number) => Number((Math.round(x / tick) * tick).toFixed(10));
+    mg.legs.forEach((leg, i) => {
+      const q = shares[i]!;
+      if (q === 0) return;
+      if (leg.stop && leg.stopPrice === null) leg.stopPrice = leg.stop.price ?? round(avg - mg.side * leg.stop.ticks! * tick);
+      if (leg.target && leg.targetPrice === null) leg.targetPrice = leg.target.price ?? round(avg + mg.side * leg.target.ticks! * tick);
+      for (const kind of ['stop', 'target'] as const) {
+        if (leg[kind] === null) continue;
+        const existing = kind === 'stop' ? leg.stopOrder : leg.targetOrder;
+        if (existing === null) {
+          // A leg whose partner already ended (filled or cancelled) gets no new order.
+          const partner = kind === 'stop' ? leg.targetOrder : leg.stopOrder;
+          if (partner !== null && isTerminal(partner.state)) continue;
+          const o = this.placeExit(mg, leg, i, kind, q, m);
+          if (kind === 'stop') leg.stopOrder = o;
+          else leg.targetOrder = o;
+        } else if (!isTerminal(existing.state) && existing.quantity !== q && q > existing.filled) {
+          this.amend(existing, { quantity: q });
+        }
+      }
+    });
+  }
+
+  /** One exit of a managed entry: a StopMarket stop or a Limit target, in the leg's OCO group. */
+  private placeExit(mg: Managed, leg: ExitLeg, i: number, kind: 'stop' | 'target', quantity: number, m: InstrumentMarket): Order {
+    const stop = kind === 'stop';
+    const order: Order = {
+      orderId: `ORD-${this.nextOrder++}`,
+      // NT8's names: an ATM strategy's children are Stop1/Target1, Stop2/Target2…; a strategy's
+      // bracket (SetStopLoss / SetProfitTarget) is "Stop loss" / "Profit target".
+      name: mg.atm ? `${stop ? 'Stop' : 'Target'}${i + 1}` : stop ? 'Stop loss' : 'Profit target',
+      account: mg.entry.account,
+      instrument: mg.entry.instrument,
+      action: mg.side > 0 ? 'Sell' : 'BuyToCover',
+      orderType: stop ? 'StopMarket' : 'Limit',
+      timeInForce: 'Gtc',
+      gtdDate: null,
+      quantity,
+      filled: 0,
+      averageFillPrice: 0,
+      limitPrice: stop ? null : leg.targetPrice,
+      stopPrice: stop ? leg.stopPrice : null,
+      ocoId: leg.oco,
+      state: 'Initialized',
+      error: null,
+      time: new Date(this.now).toISOString(),
+      ...(mg.atm ? { atm: mg.atm.name } : {}),
+      bracketOf: mg.entry.name,
+    };
+    this.orderMap.set(order.orderId, order);
+    this.working.get(order.instrument)!.add(order);
+    this.childOf.set(order, { mg, leg });
+    this.transition(order, 'Submitted');
+    this.transition(order, 'Accepted');
+    if (stop) {
+      this.untriggered.add(order);
+      this.triggerIfHit(order, m); // a stop already through the market (a fast fill) fires at once
+    } else {
+      this.transition(order, 'Working');
+      this.fillIfMarketable(order, m, true);
+    }
+    return order;
+  }
+
+  /** The position no longer matches a managed entry's side (closed or reversed by other means): its exits go. */
+  private cancelOrphanedExits(account: string, contract: string, positionQty: number): void {
+    if (this.managed.size === 0) return;
+    const sign = Math.sign(positionQty);
+    for (const mg of [...this.managed.values()]) {
+      if (mg.entry.account !== account || mg.entry.instrument !== contract) continue;
+      const children = mg.legs.flatMap((l) => [l.stopOrder, l.targetOrder]).filter((o): o is Order => o !== null);
+      if (mg.side !== sign) {
+        for (const o of children) if (!isTerminal(o.state)) this.cancel(o);
+      }
+      if (isTerminal(mg.entry.state) && children.length > 0 && children.every((o) => isTerminal(o.state))) this.forget(mg);
+      else if (isTerminal(mg.entry.state) && mg.entry.filled === 0) this.forget(mg);
+    }
+  }
+
+  private forget(mg: Managed): void {
+    this.managed.delete(mg.entry);
+    for (const l of mg.legs) {
+      if (l.stopOrder) this.childOf.delete(l.stopOrder);
+      if (l.targetOrder) this.childOf.delete(l.targetOrder);
+    }
+  }
+
+  /** The simulator changes its own exit (a resize or a breakeven move): NT8's change states. */
+  private amend(o: Order, patch: { quantity?: number; stopPrice?: number }): void {
+    this.transition(o, 'ChangePending');
+    this.transition(o, 'ChangeSubmitted');
+    if (patch.quantity !== undefined) o.quantity = patch.quantity;
+    if (patch.stopPrice !== undefined) o.stopPrice = patch.stopPrice;
+    if (this.untriggered.has(o)) this.transition(o, 'Accepted');
+    else this.transition(o, o.filled > 0 ? 'PartFilled' : 'Working');
+  }
+
+  /** ATM auto breakeven: once the price is breakevenTicks in profit, the live stops move to the entry price. */
+  private breakeven(m: InstrumentMarket): void {
+    for (const mg of this.managed.values()) {
+      const ticks = mg.atm?.breakevenTicks;
+      if (ticks === undefined || mg.breakevenDone || mg.entry.instrument !== m.contract || mg.entry.filled === 0) continue;
+      const avg = mg.entry.averageFillPrice;
+      const last = m.quote.last;
+      if (mg.side > 0 ? last < avg + ticks * m.spec.tickSize : last > avg - ticks * m.spec.tickSize) continue;
+      mg.breakevenDone = true;
+      const be = Number((Math.round(avg / m.spec.tickSize) * m.spec.tickSize).toFixed(10));
+      for (const leg of mg.legs) {
+        const s = leg.stopOrder;
+        if (s && !isTerminal(s.state) && this.untriggered.has(s) && s.stopPrice !== be) {
+          leg.stopPrice = be;
+          this.amend(s, { stopPrice: be });
+        }
+      }
+    }
+  }
+
+  /** An untriggered stop or MIT whose price the last trade has reached: Working, then it fills. */
+  private triggerIfHit(o: Order, m: InstrumentMarket): void {
+    if (this.closedReason(m) !== null) return;
+    const last = m.quote.last;
+    const buy = sideOf(o) > 0;
+    const stop = o.stopPrice!;
+    const hit = o.orderType === 'MIT' ? (buy ? last <= stop : last >= stop) : buy ? last >= stop : last <= stop;
+    if (!hit) return;
+    this.untriggered.delete(o);
+    this.transition(o, 'Working');
+    this.fillIfMarketable(o, m, true);
   }
 
   /** The order is leaving the book (filled, cancelled or expired). */
@@ -805,22 +1014,15 @@ export class SimEngine {
     if (this.streams(m.contract)) this.out.push({ kind: 'quote', quote: { ...m.quote } });
     const set = this.working.get(m.contract)!;
     if (set.size > 0 && this.closedReason(m) === null) {
-      const last = m.quote.last;
       for (const o of [...set]) {
         if (isTerminal(o.state)) continue;
         if (this.untriggered.has(o)) {
-          const buy = sideOf(o) > 0;
-          const stop = o.stopPrice!;
-          const hit = o.orderType === 'MIT' ? (buy ? last <= stop : last >= stop) : buy ? last >= stop : last <= stop;
-          if (hit) {
-            this.untriggered.delete(o);
-            this.transition(o, 'Working');
-            this.fillIfMarketable(o, m, true);
-          }
+          this.triggerIfHit(o, m);
         } else if (o.state === 'Working' || o.state === 'PartFilled') {
           this.fillIfMarketable(o, m, false);
         }
       }
+      if (this.managed.size > 0) this.breakeven(m);
     }
     // Revalue accounts holding this contract.
     for (const acct of this.accountsByName.values()) {

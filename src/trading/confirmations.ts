@@ -7,6 +7,7 @@ import type { AddonLink } from '../ninjatrader/link.ts';
 import type { GrantRecord } from '../oauth/service.ts';
 import { randomId } from '../util/crypto.ts';
 import { describe, describeChange, RISK_INCREASING, type ExecuteWait, type TradeAction } from './types.ts';
+import { bracketRisk } from './brackets.ts';
 
 export interface OrderConfirmation {
   id: string;
@@ -105,9 +106,9 @@ export class Confirmations {
       limitPrice: action.kind === 'place' || action.kind === 'modify' ? (action.limitPrice ?? target?.limitPrice ?? null) : null,
       stopPrice: action.kind === 'place' || action.kind === 'modify' ? (action.stopPrice ?? target?.stopPrice ?? null) : null,
       ...(target ? { current: { quantity: target.quantity, filled: target.filled, limitPrice: target.limitPrice, stopPrice: target.stopPrice } } : {}),
-      // Dollars to a protective stop. No order carries one yet (brackets are still to come), so null:
-      // a stop-limit's stop-to-limit gap was shown here before, and that is slippage room, not risk.
-      estimatedRisk: null,
+      // Dollars to the bracket's protective stop (ticks × tick value × quantity), else null: a
+      // stop-limit's stop-to-limit gap is slippage room, not risk.
+      estimatedRisk: action.kind === 'place' ? bracketRisk(action) : null,
       simulated: this.deps.link.state().simulated,
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + this.deps.timeoutMs).toISOString(),

@@ -5,6 +5,7 @@ import type { AddonLink } from '../ninjatrader/link.ts';
 import { rootOfContract } from '../ninjatrader/instruments.ts';
 import { exposureSides, isTerminal } from '../ninjatrader/protocol.ts';
 import { signedQuantity } from './types.ts';
+import { isEntryExit } from './brackets.ts';
 
 /**
  * Exposure reserved by an action the mirror cannot see yet: waiting for the person, or sent and not
@@ -77,6 +78,9 @@ export class Exposure {
     const live = new Set<string>();
     for (const o of mirror.orders(account, { working: true })) {
       if (!same(o.instrument)) continue;
+      // A bracket's or ATM strategy's stop and target are exits of their entry (cancelled with the
+      // position, one OCO pair per leg): the entry counted; they never add risk of their own.
+      if (isEntryExit(o)) continue;
       if (o.name) live.add(o.name);
       const left = Math.max(0, o.quantity - o.filled);
       // An order whose action NinjaTrader reported as something unknown counts both ways (worst case).

@@ -20,6 +20,7 @@ import type { OrderRequests } from './order-requests.ts';
 import { wireName } from './order-names.ts';
 import { Refusal } from './refusal.ts';
 import { isBuy, RISK_INCREASING, type TradeAction } from './types.ts';
+import { checkRequiredPosition } from './brackets.ts';
 
 /** What the guard reads: the services behind the trading layer. */
 export interface GuardEnv {
@@ -145,6 +146,15 @@ export const accountDataStep: GuardStep = {
   },
 };
 
+/** place_order's requireMarketPosition: refused unless the position is flat / long / short as stated. */
+export const requiredPositionStep: GuardStep = {
+  name: 'required_position',
+  run({ action, env }) {
+    if (action.kind !== 'place' || action.requireMarketPosition === undefined) return;
+    checkRequiredPosition(action, env.link.mirror.positions(action.account));
+  },
+};
+
 /** What the action adds: an instrument and a signed quantity in its direction (sides NinjaTrader did not name are refused). */
 export const measureStep: GuardStep = {
   name: 'measure',
@@ -251,6 +261,7 @@ export const GUARD_STEPS: readonly GuardStep[] = [
   killSwitchStep,
   connectedStep,
   accountDataStep,
+  requiredPositionStep,
   measureStep,
   orderQuantityStep,
   positionStep,
@@ -261,7 +272,7 @@ export const GUARD_STEPS: readonly GuardStep[] = [
  * The steps that must hold again at the moment the person approves: the world may have changed
  * while they decided (the kill switch, the link, other orders' exposure).
  */
-export const RECHECK_STEPS: readonly GuardStep[] = [killSwitchStep, connectedStep, accountDataStep, measureStep, orderQuantityStep, positionStep, rateStep];
+export const RECHECK_STEPS: readonly GuardStep[] = [killSwitchStep, connectedStep, accountDataStep, requiredPositionStep, measureStep, orderQuantityStep, positionStep, rateStep];
 
 export interface GuardVerdict {
   ctx: GuardContext;

@@ -28,7 +28,9 @@ export function presentName(clientId: string, name: string): string {
   return m[1] === clientTag(clientId) ? m[2]! : 'another MCP client';
 }
 
-export function presentOrder<T extends { name: string }>(clientId: string, o: T): T {
+export function presentOrder<T extends { name: string; bracketOf?: string | null }>(clientId: string, o: T): T {
   const name = presentName(clientId, o.name);
-  return name === o.name ? o : { ...o, name };
+  // A bracket / ATM child names its entry: the caller's own clientOrderId, another client's never.
+  const parent = typeof o.bracketOf === 'string' ? presentName(clientId, o.bracketOf) : o.bracketOf;
+  return name === o.name && parent === o.bracketOf ? o : { ...o, name, ...(parent !== undefined ? { bracketOf: parent } : {}) };
 }

@@ -33,6 +33,7 @@ export const REFUSAL_CODES = {
   addon_error: 'error',
   addon_outdated: 'error',
   unknown_side: 'refused',
+  position_mismatch: 'refused',
   account_data_incomplete: 'refused',
   market_closed: 'error',
   rejected: 'error',

@@ -24,6 +24,9 @@ export async function submit(link: AddonLink, grant: GrantRecord, action: TradeA
           timeInForce: action.timeInForce,
           ocoId: action.ocoId,
           name: wireName(grant.clientId, action.clientOrderId),
+          stopLoss: action.stopLoss,
+          takeProfit: action.takeProfit,
+          atmTemplate: action.atmTemplate,
         },
         o,
       );

@@ -1,6 +1,7 @@
 // The trade actions the guarded path knows, what they return, and the small facts about them that
 // every part of src/trading shares (which actions add risk, a position as one signed number).
-import type { Order } from '../ninjatrader/protocol.ts';
+import type { BracketLeg, Order } from '../ninjatrader/protocol.ts';
+import { bracketWords } from './brackets.ts';
 
 export type Side = 'Buy' | 'Sell' | 'BuyToCover' | 'SellShort';
 
@@ -10,13 +11,22 @@ export type TradeAction =
       account: string;
       instrument: string;
       action: Side;
-      orderType: 'Market' | 'Limit' | 'StopMarket' | 'StopLimit';
+      orderType: 'Market' | 'Limit' | 'StopMarket' | 'StopLimit' | 'MIT';
       quantity: number;
       limitPrice?: number;
       stopPrice?: number;
       timeInForce: 'Day' | 'Gtc';
       ocoId?: string;
       clientOrderId: string;
+      /** A bracket submitted when the entry fills (src/trading/brackets.ts). */
+      stopLoss?: BracketLeg;
+      takeProfit?: BracketLeg;
+      /** An NT8 ATM strategy template that manages the entry's exits. */
+      atmTemplate?: string;
+      /** Refused unless the account's position in the instrument is as stated. */
+      requireMarketPosition?: 'Flat' | 'Long' | 'Short';
+      /** The entry's expected price when checked (limit/stop, else the ask or bid then): for the prompt's bracket words. */
+      reference?: number;
     }
   | { kind: 'modify'; account: string; orderId: string; quantity?: number; limitPrice?: number; stopPrice?: number }
   | { kind: 'cancel'; account: string; orderId: string }
@@ -81,8 +91,8 @@ export function describe(a: TradeAction): string {
   switch (a.kind) {
     case 'place': {
       const price =
-        a.orderType === 'Limit' ? ` @ ${px(a.limitPrice)}` : a.orderType === 'StopMarket' ? ` stop ${px(a.stopPrice)}` : a.orderType === 'StopLimit' ? ` stop ${px(a.stopPrice)} limit ${px(a.limitPrice)}` : '';
-      return `${a.action} ${a.quantity} ${a.instrument} ${a.orderType.toUpperCase()}${price} ${a.timeInForce.toUpperCase()} on ${a.account}`;
+        a.orderType === 'Limit' ? ` @ ${px(a.limitPrice)}` : a.orderType === 'StopMarket' ? ` stop ${px(a.stopPrice)}` : a.orderType === 'StopLimit' ? ` stop ${px(a.stopPrice)} limit ${px(a.limitPrice)}` : a.orderType === 'MIT' ? ` if touched ${px(a.stopPrice)}` : '';
+      return `${a.action} ${a.quantity} ${a.instrument} ${a.orderType.toUpperCase()}${price} ${a.timeInForce.toUpperCase()} on ${a.account}${bracketWords(a)}`;
     }
     case 'modify':
       return `Change order ${a.orderId} on ${a.account}${a.quantity !== undefined ? ` qty ${a.quantity}` : ''}${a.limitPrice !== undefined ? ` limit ${px(a.limitPrice)}` : ''}${a.stopPrice !== undefined ? ` stop ${px(a.stopPrice)}` : ''}`;

@@ -115,6 +115,7 @@ test('every tool, every refusal: isError, a sentence, a stable code, one audit r
     await ok(a, 'get_journal', {});
     await ok(a, 'get_watermarks', {});
     await ok(a, 'get_activity_log', {});
+    await ok(a, 'list_atm_templates', {});
     const placed = await ok(a, 'place_order', { account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1, orderType: 'LIMIT', limitPrice: 5990, clientOrderId: 'w-1' });
     const orderId: string = placed.s.orders[0].orderId;
     await ok(a, 'get_order', { account: 'Sim101', clientOrderId: 'w-1' });
@@ -123,7 +124,7 @@ test('every tool, every refusal: isError, a sentence, a stable code, one audit r
     await ok(a, 'cancel_all_orders', { account: 'Sim101' });
 
     const { tools } = await a.client.listTools();
-    assert.equal(tools.length, 19);
+    assert.equal(tools.length, 20);
     // Portable schemas (the MCP Inspector's --strict check): no type arrays, no `additionalProperties: {}`.
     const text = JSON.stringify(tools.map((t) => [t.inputSchema, t.outputSchema]));
     assert.doesNotMatch(text, /"type":\[/);
@@ -187,6 +188,7 @@ test('every tool, every refusal: isError, a sentence, a stable code, one audit r
     await refused(a, 'place_order', buy({ orderType: 'MARKET', limitPrice: 5990 }), 'invalid_arguments', { text: /A MARKET order takes no limitPrice\./ });
     await refused(a, 'place_order', buy({ orderType: 'STOPMARKET' }), 'invalid_arguments', { text: /needs stopPrice/ });
     await refused(a, 'place_order', buy({ orderType: 'LIMIT', limitPrice: 5990.1 }), 'invalid_arguments', { text: /not on the ES tick size 0\.25/ });
+    await refused(a, 'place_order', buy({ requireMarketPosition: 'LONG' }), 'position_mismatch', { text: /requireMarketPosition is Long, but Sim101 is flat in ES/ });
 
     // ── limits ──
     await refused(a, 'place_order', buy({ quantity: 4 }), 'limit_max_order_quantity', { text: /quantity 4 exceeds this client's maximum of 3 per order/ });

@@ -70,7 +70,7 @@ test('the simulator add-on says hello as a 1.1 add-on and answers 1.1 requests o
   const p = await peer;
   const hello = HelloMessage.parse(await p.next((m) => m.type === 'hello'));
   assert.equal(hello.protocolMinor, 1);
-  assert.deepEqual(hello.capabilities, ['orders', 'quotes', 'bars', 'oco', 'subscribe', 'gtd', 'mit']);
+  assert.deepEqual(hello.capabilities, ['orders', 'quotes', 'bars', 'oco', 'subscribe', 'gtd', 'mit', 'brackets', 'atm']);
   assert.equal(hello.simulated, true);
   assert.equal(addon.negotiatedMinor(), null, 'nothing negotiated before the welcome');
   p.socket.send(JSON.stringify({ v: 1, type: 'welcome', protocolVersion: 1, protocolMinor: 1 }));
