@@ -164,4 +164,18 @@ export const MIGRATIONS: string[] = [
   -- Rows left pending by a version without this column may have been sent: treat them as sent.
   UPDATE order_requests SET sent_at = updated_at WHERE status = 'pending';
   `,
+  /* 5: account risk rules, set only at the desktop (src/trading/risk-rules.ts), and the locks they impose */ `
+  CREATE TABLE risk_rules (
+    account TEXT PRIMARY KEY,             -- the NT8 account name
+    rules TEXT NOT NULL,                  -- JSON RiskRules (limits in dollars, contracts, an ET window, onBreach)
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE risk_locks (
+    account TEXT PRIMARY KEY,
+    code TEXT NOT NULL,                   -- the refusal code of the breach that locked it
+    reason TEXT NOT NULL,                 -- the sentence the person and the clients were told
+    locked_at INTEGER NOT NULL,
+    until INTEGER NOT NULL                -- the next session start (src/market/calendar.ts) after the breach
+  );
+  `,
 ];

@@ -19,6 +19,7 @@ import { displaySafe } from '../util/display-safe.ts';
 import { Journal } from './journal.ts';
 import { asSentence, Refusal } from './refusal.ts';
 import { Watermarks } from './watermarks.ts';
+import { AccountRiskRules } from './risk-rules.ts';
 
 /** Activity rows for the person only (they name clients and their clientOrderIds): never shown to a grant. */
 const DASHBOARD_ONLY = '*';
@@ -150,6 +151,8 @@ export class Trading {
   readonly opts: TradingOptions;
   readonly journal: Journal;
   readonly watermarks: Watermarks;
+  /** The account risk rules the person sets at the desktop (src/trading/risk-rules.ts). */
+  readonly risk: AccountRiskRules;
   private kill: { engaged: boolean; since: string | null };
   private readonly pending = new Map<string, PendingConfirmation>();
   /** Send times of risk-increasing actions per grant, for maxOrdersPerMinute. */
@@ -193,6 +196,18 @@ export class Trading {
     this.kill = saved ? (JSON.parse(saved) as { engaged: boolean; since: string | null }) : { engaged: false, since: null };
     this.journal = new Journal(db);
     this.watermarks = new Watermarks(db, deps.now);
+    this.risk = new AccountRiskRules({
+      db,
+      audit: deps.audit,
+      bus: deps.bus,
+      mirror: () => deps.link.mirror,
+      watermarks: this.watermarks,
+      now: deps.now,
+      exposure: (account, contract) => this.exposure(account, contract),
+      contracts: (account) => this.contractsInPlay(account),
+      flatten: (account, why) => this.flattenForRisk(account, why),
+      activity: (kind, message, account) => this.recordActivity(kind, message, account),
+    });
 
     const link = deps.link;
     const onActivity = (a: Activity) => this.recordActivity(a.kind, a.message, a.account);
@@ -200,12 +215,16 @@ export class Trading {
     const onSnapshot = () => {
       this.journal.ingest(link.mirror.executions(), link.state().simulated);
       this.watermarks.update(link.mirror);
+      this.risk.sweep();
     };
     const onDomain = (ev: DomainEvent) => {
       // Quotes arrive by the thousand per second: keep them off this path.
       if (ev.kind === 'quote') return;
       if (ev.kind === 'execution') this.journal.ingest([ev.execution], link.state().simulated);
       onEvent();
+      // The risk watcher: every P&L change re-checks the account's rules (a breach with no call in flight still acts).
+      if (ev.kind === 'account') this.risk.onAccountChange(ev.account.name);
+      else if (ev.kind === 'position') this.risk.onAccountChange(ev.position.account);
     };
     this.recoverInterrupted();
     link.on('activity', onActivity);
@@ -278,6 +297,7 @@ export class Trading {
   }
 
   close(): void {
+    this.risk.close();
     this.watermarks.flush();
     this.activityLog.flush();
     for (const off of this.offs) off();
@@ -846,6 +866,36 @@ export class Trading {
     return { position, buys, sells };
   }
 
+  /** Contracts the account holds, works or has in flight (the risk rules' total counts them all). */
+  private contractsInPlay(account: string): string[] {
+    const mirror = this.deps.link.mirror;
+    const out = new Set<string>();
+    for (const p of mirror.positions(account)) if (p.marketPosition !== 'Flat') out.add(p.instrument);
+    for (const o of mirror.orders(account, { working: true })) out.add(o.instrument);
+    for (const r of this.reservations.values()) if (r.account === account) out.add(r.instrument);
+    return [...out];
+  }
+
+  /**
+   * A risk rule broke with onBreach flatten_and_lock: the companion flattens the account on the
+   * person's behalf. Audited like every trade (a durable submit row, then the result), with no client.
+   */
+  private async flattenForRisk(account: string, why: string): Promise<void> {
+    const detail = `Flatten ${account} — by the companion on the person's behalf, because a risk rule broke: ${why}`;
+    this.deps.audit.record({ kind: 'trade', event: 'trade.submit', tool: 'risk.flatten', args: { account }, outcome: 'ok', detail }, { durable: true });
+    try {
+      this.assertConnected();
+      const r = await this.deps.link.request('flatten', { account }, { timeoutMs: this.opts.addonTimeoutMs });
+      this.deps.audit.record({ kind: 'trade', event: 'trade.result', tool: 'risk.flatten', outcome: 'ok', detail: `Flatten ${account}: ${r.orders.length} closing order(s) submitted; working orders cancelled (risk rule).` });
+      this.recordActivity('risk', `Flattened ${account} (risk rule): ${r.orders.length} closing order(s) submitted, working orders cancelled.`, account);
+    } catch (e) {
+      const message = `Flatten ${account} for a broken risk rule failed: ${asSentence((e as Error).message)} It is retried while the account is locked and holds a position; flatten it in NinjaTrader if this persists.`;
+      this.deps.audit.record({ kind: 'trade', event: 'trade.result', tool: 'risk.flatten', outcome: 'error', detail: message });
+      this.recordActivity('risk', message, account);
+      throw e;
+    }
+  }
+
   /**
    * Checks a risk-increasing action against the grant's limits and returns the exposure it reserves
    * (already recorded), or throws. Synchronous on purpose: check and reservation cannot interleave.
@@ -865,6 +915,8 @@ export class Trading {
     let orderQty: number | undefined;
     let reduceOnly = false;
     let name: string | undefined;
+    /** The signed quantity the position moves by if the action fills whole (risk rules: closing or not). */
+    let fill = 0;
     /** The side a modified order works on (its direction even when its quantity does not grow). */
     let side = 1;
     if (action.kind === 'place') {
@@ -872,6 +924,7 @@ export class Trading {
       qty = isBuy(action.action) ? action.quantity : -action.quantity;
       orderQty = action.quantity;
       name = wireName(grant.clientId, action.clientOrderId);
+      fill = qty;
     } else if (action.kind === 'modify') {
       orderQty = action.quantity;
       const o = this.deps.link.mirror.orderById(action.account, action.orderId);
@@ -883,6 +936,7 @@ export class Trading {
         side = actionSign(o.action);
         const delta = action.quantity === undefined ? 0 : action.quantity - o.quantity;
         qty = side * Math.max(0, delta);
+        fill = side * Math.max(0, (action.quantity ?? o.quantity) - o.filled);
         // Only lowering the quantity, no price change: always allowed (it removes risk).
         reduceOnly = delta < 0 && action.limitPrice === undefined && action.stopPrice === undefined;
       }
@@ -896,6 +950,7 @@ export class Trading {
         instrument = action.instrument;
         orderQty = 2 * p.quantity;
         qty = p.marketPosition === 'Long' ? -orderQty : orderQty;
+        fill = qty;
         if (orderQty > L.maxOrderQuantity) {
           refuse('limit_max_order_quantity', `Refused by limit: reversing the ${p.quantity}-lot ${action.instrument} position is one order of ${orderQty}, over this client's maximum of ${L.maxOrderQuantity} per order. Flatten, then place a new order within the limit.`);
         }
@@ -925,6 +980,16 @@ export class Trading {
     if (this.recentSends(grant.id) >= L.maxOrdersPerMinute) {
       refuse('limit_orders_per_minute', `Refused by limit: this client already sent ${L.maxOrdersPerMinute} orders in the last minute (its maximum). Wait and retry.`);
     }
+    // The account's risk rules (src/trading/risk-rules.ts): in the same synchronous step as the
+    // reservation, so parallel orders see each other.
+    this.risk.checkRiskRules(action.account, {
+      kind: action.kind,
+      instrument,
+      qty,
+      dir: qty > 0 || (qty === 0 && action.kind === 'modify' && side > 0) ? 1 : -1,
+      fill,
+      reduceOnly,
+    });
     if (instrument === null || qty === 0) return null;
     const r: Reservation = {
       id: randomId('rsv'),
