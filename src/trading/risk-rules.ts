@@ -54,6 +54,8 @@ export interface RiskLock {
   since: string;
   /** The next session start after the breach (CME Globex calendar): the lock ends then by itself. */
   until: string;
+  /** The same instant as the person reads it: "Wed 2026-11-18 18:00 ET". */
+  untilEt: string;
 }
 
 /** What the desktop and get_status / get_watermarks show for an account. */
@@ -261,7 +263,7 @@ export class AccountRiskRules {
       this.deps.bus.emit({ type: 'risk.changed', account });
       return null;
     }
-    return { code: l.code, reason: l.reason, since: new Date(l.lockedAt).toISOString(), until: new Date(l.until).toISOString() };
+    return { code: l.code, reason: l.reason, since: new Date(l.lockedAt).toISOString(), until: new Date(l.until).toISOString(), untilEt: formatEt(l.until) };
   }
 
   /** The rules broken right now by the account's P&L and the clock (not by an order: that is the guard's). */
@@ -339,7 +341,7 @@ export class AccountRiskRules {
     const tail = 'Closing or reducing orders, cancels and flatten still work; only the person at the desktop can change the rules.';
     const lock = this.lockOf(account);
     if (lock) {
-      throw new Refusal('account_locked', `Refused: ${account} is locked by its risk rules until the next session (${formatEt(Date.parse(lock.until))}) — ${lock.reason}. ${tail}`, { until: lock.until });
+      throw new Refusal('account_locked', `Refused: ${account} is locked by its risk rules until the next session (${lock.untilEt}) — ${lock.reason}. ${tail}`, { until: lock.until });
     }
     const rules = this.rulesOf(account);
     if (!rules) return;
@@ -474,8 +476,8 @@ function summarize(
   room: RiskAccountState['room'],
 ): string {
   const s: string[] = [];
-  if (locked) s.push(`${account} is LOCKED until ${formatEt(Date.parse(locked.until))} (${locked.reason}): new risk is refused.`);
-  if (!rules) return s.length ? s.join(' ') : `${account}: no risk rules set.`;
+  if (locked) s.push(`LOCKED until ${locked.untilEt} (${locked.reason}): new risk is refused.`);
+  if (!rules) return `${account}: ${s.length ? s.join(' ') : 'no risk rules set.'}`;
   if (rules.dailyLossLimit !== null) {
     s.push(pnl ? `Daily loss limit ${whole(rules.dailyLossLimit)}: today's P&L is ${money(pnl.pnl)}, room left ${money(room.dailyLoss ?? 0)}.` : `Daily loss limit ${whole(rules.dailyLossLimit)}.`);
   }

@@ -96,7 +96,7 @@ test('daily loss (flatten_and_lock): a breach with no call in flight flattens an
     const refused = await call(conn, 'place_order', order('BUY', 1));
     assert.equal(refused.code, 'account_locked', refused.text);
     assert.match(refused.text, /locked by its risk rules until the next session \(Wed 2026-11-18 18:00 ET\)/);
-    assert.match((await call(conn, 'get_status')).text, /LOCKED until Wed 2026-11-18 18:00 ET/);
+    assert.match((await call(conn, 'get_status')).text, /Sim101: LOCKED until Wed 2026-11-18 18:00 ET \(Daily loss limit \$500/);
     // Cancel and flatten still work while locked.
     assert.equal((await call(conn, 'flatten_position', { account: 'Sim101' })).isError, false);
 
@@ -209,6 +209,27 @@ test('no MCP tool can change a risk rule: none is listed, and the control endpoi
     // Persisted: a restart of the rules' store reads them back (the same SQLite file).
     const row = c.db.prepare('SELECT rules FROM risk_rules WHERE account = ?').pluck().get('Sim101') as string;
     assert.equal((JSON.parse(row) as RiskRules).dailyLossLimit, 250);
+  } finally {
+    await done();
+  }
+});
+
+test('an order waiting for the person is re-checked at approval: a breach meanwhile refuses it', async () => {
+  const clock = manualClock(WED_10_ET);
+  const { c, conn, done } = await tradingSetup('Risk Approval', { confirmPolicy: 'always', limits: LIMITS }, { clock });
+  try {
+    await setRules(c, { dailyLossLimit: 500 });
+    const first = call(conn, 'place_order', order('BUY', 1));
+    await c.controlJson(`/confirmations/${(await c.waitForConfirmation()).id}/approve`, { method: 'POST' });
+    assert.equal((await first).isError, false);
+    const second = call(conn, 'place_order', order('BUY', 1));
+    const pending = await c.waitForConfirmation();
+    c.simulator!.setQuote('ES', 5988); // the loss passes the limit while the person decides
+    await until(async () => (await c.controlJson<{ accounts: RiskAccountState[] }>('/risk-rules')).accounts.find((a) => a.account === 'Sim101')!.breaches.length > 0, 'the breach');
+    await c.control(`/confirmations/${pending.id}/approve`, { method: 'POST' });
+    const r = await second;
+    assert.equal(r.code, 'risk_daily_loss', r.text);
+    assert.equal(held(c), 1, 'nothing new was placed');
   } finally {
     await done();
   }
