@@ -63,6 +63,8 @@ test('daily loss (refuse): room left shown before the breach; past the limit the
     const audit = (await c.controlJson<{ rows: { event: string; detail: string }[] }>('/audit?limit=200')).rows;
     assert.ok(audit.some((r) => r.event === 'risk.breach' && /Daily loss limit \$500/.test(r.detail)), 'the breach is audited');
     assert.ok(audit.some((r) => r.event === 'risk.rules'), 'the rule change is audited');
+    const row = (await c.controlJson<{ rows: { tool: string | null; outcome: string; detail: string | null }[] }>('/audit?limit=200&tool=place_order&outcome=refused')).rows;
+    assert.ok(row.some((r) => /risk_daily_loss/.test(r.detail ?? '')), 'the refused call is one audit row with outcome refused');
   } finally {
     await done();
   }
