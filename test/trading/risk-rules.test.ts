@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { manualClock } from '../../src/clock.ts';
 import type { ControlEvent, RiskAccountState, RiskRules } from '../../src/control/contract.ts';
 import { nextOpen } from '../../src/market/calendar.ts';
-import { type TestCompanion, tradingSetup } from '../helpers/companion.ts';
+import { startTestCompanion, type TestCompanion, tradingSetup } from '../helpers/companion.ts';
 import { call, until } from '../helpers/tools.ts';
 
 // Wednesday 2026-11-18, 10:00 ET: a plain trading day (the session started Tue 18:00 ET).
@@ -234,5 +234,26 @@ test('an order waiting for the person is re-checked at approval: a breach meanwh
     assert.equal(held(c), 1, 'nothing new was placed');
   } finally {
     await done();
+  }
+});
+
+test('rules and a lock survive a restart of the companion (SQLite)', async () => {
+  const clock = manualClock(WED_10_ET);
+  const { c, conn } = await tradingSetup('Risk Restart', { confirmPolicy: 'never', limits: LIMITS }, { clock });
+  let c2: TestCompanion | null = null;
+  try {
+    await setRules(c, { dailyLossLimit: 300, onBreach: 'flatten_and_lock' });
+    assert.equal((await call(conn, 'place_order', order('BUY', 1))).isError, false);
+    c.simulator!.setQuote('ES', 5990);
+    await until(async () => (await c.controlJson<{ accounts: RiskAccountState[] }>('/risk-rules')).accounts.find((a) => a.account === 'Sim101')!.locked ?? undefined, 'the lock');
+    await conn.close();
+    await c.stop();
+    c2 = await startTestCompanion({ dataDir: c.dir, clock });
+    const after = (await c2.controlJson<{ accounts: RiskAccountState[] }>('/risk-rules')).accounts.find((a) => a.account === 'Sim101')!;
+    assert.equal(after.rules?.dailyLossLimit, 300);
+    assert.equal(after.locked?.code, 'risk_daily_loss');
+    assert.equal(after.locked?.untilEt, 'Wed 2026-11-18 18:00 ET');
+  } finally {
+    await (c2 ?? c).cleanup();
   }
 });
