@@ -318,6 +318,10 @@ export function createShell<Img extends ImageLike>(deps: ShellDeps<Img>): Shell<
         n?.close();
         break;
       }
+      case 'risk.breach':
+        // A risk rule broke (src/trading/risk-rules.ts): the person hears it even with the window closed.
+        notify(`risk:${e.account}`, `Risk rule broken on ${e.account}`, e.message);
+        return;
       case 'link':
       case 'killswitch':
         break;

@@ -178,7 +178,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
           cimd: new ClientMetadataFetcher({ now, ...(opts.cimd ?? {}) }),
         }),
       );
-      app.use(CONTROL_PREFIX, controlRouter({ controlToken, sessions, dashboardLink, oauth, audit, bus, status, trading: trading.control(), addonInstall: { plan: () => planAddonInstall(opts.addonInstall), install: () => installAddon(opts.addonInstall) } }));
+      app.use(CONTROL_PREFIX, controlRouter({ controlToken, sessions, dashboardLink, oauth, audit, bus, status, trading: trading.control(), risk: trading.risk, addonInstall: { plan: () => planAddonInstall(opts.addonInstall), install: () => installAddon(opts.addonInstall) } }));
       app.all('/mcp', (req, res, next) => {
         mcp.handle(req, res).catch(next);
       });

@@ -12,12 +12,14 @@ import { KillSwitch } from './components/KillSwitch.tsx';
 import { NoToken, type NoTokenReason } from './components/NoToken.tsx';
 import { linkLabel, linkTitle, Overview } from './components/Overview.tsx';
 import { UnknownOrders } from './components/UnknownOrders.tsx';
+import { RiskBreachBanner, RiskRules } from './components/RiskRules.tsx';
 
 const VIEWS = [
   { id: 'overview', label: 'Overview' },
   { id: 'clients', label: 'Clients' },
   { id: 'audit', label: 'Audit log' },
   { id: 'activity', label: 'Activity' },
+  { id: 'risk', label: 'Risk rules' },
 ] as const;
 type View = (typeof VIEWS)[number]['id'];
 
@@ -298,11 +300,13 @@ export function App({ link }: { link: LinkCode }) {
         )}
 
         <main className="content" data-testid={`view-${view}`}>
+          <RiskBreachBanner />
           <UnknownOrders />
           {view === 'overview' && <Overview pendingConsents={consents.length} pendingConfirmations={confirmations.length} />}
           {view === 'clients' && <Clients />}
           {view === 'audit' && <Audit />}
           {view === 'activity' && <Activity linkHistory={linkHistory} />}
+          {view === 'risk' && <RiskRules />}
         </main>
         <footer className="foot muted small">
           v{st.version} · {stream === 'live' ? 'live' : stream} · Alt+1…4 switch views · Esc in a prompt denies

@@ -14,6 +14,8 @@ import type {
   PendingConsent,
   ResolveUnknownBody,
   ResolveUnknownResult,
+  RiskAccountState,
+  RiskRules,
   Status,
   UnknownOrder,
 } from '../../src/control/contract.ts';
@@ -156,6 +158,16 @@ export class ControlApi {
   }
   installAddon(): Promise<AddonInstallResult> {
     return this.req('POST', '/addon/install', {});
+  }
+
+  // ── Account risk rules (src/trading/risk-rules.ts): set only here, at the desktop ──
+  /** Every account with its rules, lock and room left. */
+  async riskRules(): Promise<RiskAccountState[]> {
+    return (await this.req<{ accounts: RiskAccountState[] }>('GET', '/risk-rules')).accounts;
+  }
+  /** Saves an account's rules (every limit null = no rules). */
+  setRiskRules(account: string, rules: RiskRules): Promise<RiskAccountState> {
+    return this.req('POST', `/risk-rules/${enc(account)}`, rules);
   }
 
   /**

@@ -14,6 +14,7 @@ import { safeEqual, sha256Hex } from '../util/crypto.ts';
 import { csrfRefusal, type DashboardSessions } from './session.ts';
 import { AUDIT_OUTCOMES, type ActivityRow, type AuditOutcome, type ControlEvent, type OrderConfirmation, type Status } from './contract.ts';
 import type { ResolveUnknownBody, ResolveUnknownResult, UnknownOrder } from './contract.ts';
+import type { RiskAccountState, RiskRules } from './contract.ts';
 
 /** What the trading layer (NinjaTrader issue) exposes to the control API. */
 export interface TradingControl {
@@ -41,8 +42,17 @@ export interface ControlDeps {
   trading: TradingControl;
   /** SSE keep-alive period. */
   keepAliveMs?: number;
+  /** Account risk rules (src/trading/risk-rules.ts); absent = the endpoints answer 404. */
+  risk?: RiskControl;
   /** "Install NinjaTrader add-on" (src/addon/install.ts); absent = the endpoints answer 404. */
   addonInstall?: AddonInstallControl;
+}
+
+/** Account risk rules as the control API sees them: the desktop's door, the only one that writes them. */
+export interface RiskControl {
+  list(): RiskAccountState[];
+  /** Throws a Refusal (invalid_arguments) for rules that contradict themselves. */
+  set(account: string, rules: RiskRules, by: string): RiskAccountState;
 }
 
 /** The add-on installer as the control API sees it (src/addon/install.ts, bound to a Documents folder). */
@@ -310,6 +320,41 @@ export function controlRouter(deps: ControlDeps): Router {
       const err = addonInstallError(e);
       if (err.code !== 'invalid_request' && err.code !== 'not_found') deps.audit.record({ kind: 'control', event: 'addon.install', outcome: 'refused', detail: err.message });
       next(err);
+    }
+  });
+
+  // ── Account risk rules (docs/control-api.md "Risk rules") ─────────────────────────────────
+  // The desktop's door only: a control token or a dashboard session (an MCP bearer token is not the
+  // control token and is refused above). Every change is audited (risk.rules) by the domain.
+  const Dollars = z.number().finite().positive().max(100_000_000);
+  const Contracts = z.number().int().min(1).max(100_000);
+  const Hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour, America/New_York)');
+  const RiskRulesBody = z
+    .object({
+      dailyLossLimit: Dollars.nullable(),
+      trailingDrawdown: Dollars.nullable(),
+      maxContractsPerInstrument: Contracts.nullable(),
+      maxContractsTotal: Contracts.nullable(),
+      tradingHours: z.object({ start: Hhmm, end: Hhmm }).strict().nullable(),
+      onBreach: z.enum(['refuse', 'flatten_and_lock']),
+    })
+    .strict() satisfies z.ZodType<RiskRules>;
+  /** An NT8 account name (sent percent-encoded): printable, no control characters. */
+  const AccountName = z.string().min(1).max(100).regex(/^[^\u0000-\u001f\u007f/\\]+$/, 'is not an account name');
+  router.get('/risk-rules', (_req, res) => {
+    if (!deps.risk) throw new HttpError(404, 'not_found', 'No such control endpoint.');
+    res.json({ accounts: deps.risk.list() });
+  });
+  router.post('/risk-rules/:account', (req, res) => {
+    if (!deps.risk) throw new HttpError(404, 'not_found', 'No such control endpoint.');
+    const account = parse(AccountName, req.params.account, 'account');
+    const rules = parse(RiskRulesBody, req.body ?? {}, 'risk rules');
+    const by = res.locals.auth === 'session' ? 'the person at the desktop (dashboard)' : 'the desktop (control token)';
+    try {
+      res.json(deps.risk.set(account, rules, by));
+    } catch (e) {
+      if (e instanceof Refusal && e.code === 'invalid_arguments') throw new HttpError(400, 'invalid_request', e.message);
+      throw refusalHttpError(e);
     }
   });
 

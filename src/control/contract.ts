@@ -201,7 +201,8 @@ export type ControlEvent =
   | { type: 'confirmation.created'; confirmation: OrderConfirmation }
   | { type: 'confirmation.decided'; id: string; decision: ConfirmationDecision }
   | { type: 'killswitch'; engaged: boolean; /** When it was engaged (the companion's clock), null when released. */ since: string | null }
-  | { type: 'activity'; row: ActivityRow };
+  | { type: 'activity'; row: ActivityRow }
+  | RiskControlEvent;
 
 /** Error body of every non-2xx control response. */
 export interface ControlError {
@@ -209,3 +210,20 @@ export interface ControlError {
   message: string;
 }
 
+// ── Account risk rules (docs/control-api.md "Risk rules"; src/trading/risk-rules.ts) ──────────────
+// Set only here, at the desktop: no MCP tool changes them. The types live with the domain.
+export type { OnBreach, RiskAccountState, RiskLock, RiskRules } from '../trading/risk-rules.ts';
+
+/** A rule broke (the desktop notifies the person), or an account's rules or lock changed. */
+export type RiskControlEvent =
+  | {
+      type: 'risk.breach';
+      account: string;
+      /** risk_daily_loss, risk_trailing_drawdown, risk_outside_hours */
+      code: string;
+      message: string;
+      /** What the companion did: refused new risk only, or flattened and locked the account. */
+      action: 'refuse' | 'flatten_and_lock';
+      at: string;
+    }
+  | { type: 'risk.changed'; account: string };

@@ -49,6 +49,19 @@ export function statusTool(deps: { link: AddonLink; trading: Trading; version: s
         confirmPolicy: z.string(),
         limits: z.looseObject({ maxOrderQuantity: z.number(), maxPositionPerInstrument: z.number(), maxOrdersPerMinute: z.number() }),
       }),
+      riskRules: z
+        .array(
+          z.looseObject({
+            account: z.string(),
+            rules: z.looseObject({ onBreach: z.string() }).nullable(),
+            locked: z.looseObject({ code: z.string(), reason: z.string(), since: z.string(), until: z.string() }).nullable(),
+            pnl: z.number().nullable(),
+            room: z.looseObject({ dailyLoss: z.number().nullable(), trailingDrawdown: z.number().nullable(), contractsTotal: z.number().nullable() }),
+            breaches: z.array(z.looseObject({ code: z.string(), message: z.string() })),
+            summary: z.string(),
+          }),
+        )
+        .describe("The risk rules the person set at the desktop for this client's accounts, the room they leave and any lock (read-only: no tool can change them)"),
     }),
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     handler: async (_args, ctx) => {
@@ -61,6 +74,8 @@ export function statusTool(deps: { link: AddonLink; trading: Trading; version: s
         const note = hours.describeClosed(root, at);
         return note ? [{ root, note }] : [];
       });
+      // Risk rules of the granted accounts that have any (or a lock): read-only here.
+      const riskRules = g.accounts.filter((a) => deps.trading.risk.rulesOf(a) || deps.trading.risk.lockOf(a)).map((a) => deps.trading.risk.state(a));
       const open = ROOTS.filter((r) => !closed.some((c) => c.root === r));
       const notes = [...new Set(closed.map((c) => c.note))];
       const text = [
@@ -78,6 +93,7 @@ export function statusTool(deps: { link: AddonLink; trading: Trading; version: s
           : closed.length === 0
             ? 'Market: CME Globex is open.'
             : `Market: ${notes.join(' ')}${open.length ? ` Open: ${open.join(', ')}.` : ''}`,
+        ...riskRules.map((r) => `Risk rules (set by the person at the desktop; no tool can change them): ${r.summary}`),
         kill.engaged ? `KILL SWITCH ENGAGED since ${kill.since}: new risk is refused; cancel and flatten still work.` : '',
       ]
         .filter(Boolean)
@@ -91,6 +107,7 @@ export function statusTool(deps: { link: AddonLink; trading: Trading; version: s
           killSwitch: kill,
           market: { hours: hours.mode, open, closed },
           client: { clientId: g.clientId, name: g.clientName, scope: g.scope, accounts: g.accounts, confirmPolicy: g.confirmPolicy, limits: g.limits },
+          riskRules,
         },
       };
     },

@@ -176,4 +176,18 @@ export const MIGRATIONS: string[] = [
   -- atm: the ATM strategy that managed it, when the add-on names one; NULL = none.
   ALTER TABLE journal ADD COLUMN atm TEXT;
   `,
+  /* 6: account risk rules, set only at the desktop (src/trading/risk-rules.ts), and the locks they impose */ `
+  CREATE TABLE risk_rules (
+    account TEXT PRIMARY KEY,             -- the NT8 account name
+    rules TEXT NOT NULL,                  -- JSON RiskRules (limits in dollars, contracts, an ET window, onBreach)
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE risk_locks (
+    account TEXT PRIMARY KEY,
+    code TEXT NOT NULL,                   -- the refusal code of the breach that locked it
+    reason TEXT NOT NULL,                 -- the sentence the person and the clients were told
+    locked_at INTEGER NOT NULL,
+    until INTEGER NOT NULL                -- the next session start (src/market/calendar.ts) after the breach
+  );
+  `,
 ];

@@ -56,6 +56,16 @@ export class Exposure {
     }
   }
 
+  /** Contracts the account holds, works or has in flight or waiting (the risk rules' total counts them all). */
+  contracts(account: string): string[] {
+    const mirror = this.link.mirror;
+    const out = new Set<string>();
+    for (const p of mirror.positions(account)) if (p.marketPosition !== 'Flat') out.add(p.instrument);
+    for (const o of mirror.orders(account, { working: true })) out.add(o.instrument);
+    for (const r of this.reservations.values()) if (r.account === account) out.add(r.instrument);
+    return [...out];
+  }
+
   /**
    * The account's exposure in the contract's root across every month held (in roll week "ES 12-26"
    * and "ES 03-27" are one exposure).

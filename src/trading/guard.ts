@@ -17,6 +17,7 @@ import { randomId } from '../util/crypto.ts';
 import type { Exposure, OrderRate, Reservation } from './exposure.ts';
 import type { KillSwitch } from './kill-switch.ts';
 import type { OrderRequests } from './order-requests.ts';
+import type { AccountRiskRules } from './risk-rules.ts';
 import { wireName } from './order-names.ts';
 import { Refusal } from './refusal.ts';
 import { isBuy, RISK_INCREASING, type TradeAction } from './types.ts';
@@ -29,6 +30,8 @@ export interface GuardEnv {
   exposure: Exposure;
   rate: OrderRate;
   requests: OrderRequests;
+  /** The account risk rules the person set at the desktop (src/trading/risk-rules.ts). */
+  risk: AccountRiskRules;
 }
 
 export type GuardMode = 'execute' | 'preview';
@@ -253,6 +256,28 @@ export const rateStep: GuardStep = {
   },
 };
 
+/**
+ * The account's risk rules (set only at the desktop; src/trading/risk-rules.ts): a lock, daily loss,
+ * trailing drawdown, trading hours, max contracts per instrument and in total. New risk only:
+ * closing or reducing orders, cancels and flatten pass. Runs before the reservation, in the same turn.
+ */
+export const riskRulesStep: GuardStep = {
+  name: 'risk_rules',
+  run(ctx) {
+    const { adds, action } = ctx;
+    if (!adds || !riskIncreasing(ctx)) return;
+    const account = ctx.action.account;
+    const dir = adds.qty > 0 || (adds.qty === 0 && action.kind === 'modify' && adds.side > 0) ? 1 : -1;
+    // What the position moves by if the action fills whole: a modified order's unfilled quantity after the change.
+    let fill = adds.qty;
+    if (action.kind === 'modify') {
+      const o = ctx.env.link.mirror.orderById(account, action.orderId);
+      fill = o ? adds.side * Math.max(0, (action.quantity ?? o.quantity) - o.filled) : 0;
+    }
+    ctx.env.risk.checkRiskRules(account, { kind: action.kind, instrument: adds.instrument, qty: adds.qty, dir, fill, reduceOnly: adds.reduceOnly });
+  },
+};
+
 /** Every step, in order, that a trade action and its preview run. */
 export const GUARD_STEPS: readonly GuardStep[] = [
   scopeStep,
@@ -265,6 +290,7 @@ export const GUARD_STEPS: readonly GuardStep[] = [
   measureStep,
   orderQuantityStep,
   positionStep,
+  riskRulesStep,
   rateStep,
 ];
 
@@ -272,7 +298,7 @@ export const GUARD_STEPS: readonly GuardStep[] = [
  * The steps that must hold again at the moment the person approves: the world may have changed
  * while they decided (the kill switch, the link, other orders' exposure).
  */
-export const RECHECK_STEPS: readonly GuardStep[] = [killSwitchStep, connectedStep, accountDataStep, requiredPositionStep, measureStep, orderQuantityStep, positionStep, rateStep];
+export const RECHECK_STEPS: readonly GuardStep[] = [killSwitchStep, connectedStep, accountDataStep, requiredPositionStep, measureStep, orderQuantityStep, positionStep, riskRulesStep, rateStep];
 
 export interface GuardVerdict {
   ctx: GuardContext;

@@ -39,6 +39,12 @@ export const REFUSAL_CODES = {
   rejected: 'error',
   internal_error: 'error',
   confirmation_not_found: 'error',
+  // The account's risk rules (src/trading/risk-rules.ts), set only at the desktop.
+  risk_daily_loss: 'refused',
+  risk_trailing_drawdown: 'refused',
+  risk_max_contracts: 'refused',
+  risk_outside_hours: 'refused',
+  account_locked: 'refused',
 } as const satisfies Record<string, FailedOutcome>;
 
 export type RefusalCode = keyof typeof REFUSAL_CODES;

@@ -6,12 +6,14 @@
 //   confirmations.ts  — the person's approval at the desktop, then the guard again at that moment
 //   submit.ts         — the durable audit row, then the order goes to the add-on
 // and around it: kill-switch.ts, exposure.ts (reservations, rate), recovery.ts (crash recovery and
-// orders of unknown outcome), account-history.ts (activity, journal, watermarks), order-names.ts.
+// orders of unknown outcome), account-history.ts (activity, journal, watermarks), order-names.ts,
+// risk-rules.ts (the person's account risk rules: a guard step, and a watcher on every P&L change).
 // src/trading imports nothing from src/mcp, src/control or src/http (test/trading/layering.test.ts).
 import type { AuditLog } from '../audit/audit.ts';
 import { ActivityLog } from '../audit/activity.ts';
 import type { EventBus } from '../events.ts';
 import type { AddonLink } from '../ninjatrader/link.ts';
+import type { DomainEvent } from '../ninjatrader/protocol.ts';
 import type { GrantRecord } from '../oauth/service.ts';
 import type { DB } from '../store/db.ts';
 import { feedAccountHistory, type ActivityRow } from './account-history.ts';
@@ -27,6 +29,7 @@ import { asSentence, Refusal } from './refusal.ts';
 import { submit } from './submit.ts';
 import { DEFAULT_TRADING_OPTIONS, describe, RISK_INCREASING, type ExecuteWait, type PlaceAction, type TradeAction, type TradeResult, type TradingOptions } from './types.ts';
 import { Watermarks } from './watermarks.ts';
+import { AccountRiskRules } from './risk-rules.ts';
 
 // The names other modules have always imported from here.
 export { CLIENT_ORDER_ID_MAX, clientTag, presentName, presentOrder, wireName } from './order-names.ts';
@@ -58,6 +61,8 @@ export class Trading {
   readonly watermarks: Watermarks;
   readonly kill: KillSwitch;
   readonly exposure: Exposure;
+  /** The account risk rules the person sets at the desktop (src/trading/risk-rules.ts). */
+  readonly risk: AccountRiskRules;
   private readonly rate: OrderRate;
   private readonly requests: OrderRequests;
   private readonly pending: Confirmations;
@@ -85,6 +90,19 @@ export class Trading {
     const stopRecovery = this.recovery.recoverInterrupted();
     if (stopRecovery) this.offs.push(stopRecovery);
     this.offs.push(feedAccountHistory(link, this.journal, this.watermarks, this.activityLog));
+    this.risk = new AccountRiskRules({
+      db,
+      audit: deps.audit,
+      bus: deps.bus,
+      mirror: () => link.mirror,
+      watermarks: this.watermarks,
+      now,
+      exposure: (account, contract) => this.exposure.of(account, contract),
+      contracts: (account) => this.exposure.contracts(account),
+      flatten: (account, why) => this.flattenForRisk(account, why),
+      activity: (kind, message, account) => this.recordActivity(kind, message, account),
+    });
+    this.offs.push(() => this.risk.close(), watchRiskRules(link, this.risk));
   }
 
   get link(): AddonLink {
@@ -97,7 +115,7 @@ export class Trading {
 
   /** What the guard pipeline reads. */
   get guardEnv(): GuardEnv {
-    return { link: this.deps.link, killSwitch: this.kill, exposure: this.exposure, rate: this.rate, requests: this.requests };
+    return { link: this.deps.link, killSwitch: this.kill, exposure: this.exposure, rate: this.rate, requests: this.requests, risk: this.risk };
   }
 
   close(): void {
@@ -305,6 +323,27 @@ export class Trading {
     }
   }
 
+  /**
+   * A risk rule broke with onBreach flatten_and_lock: the companion flattens the account on the
+   * person's behalf. Audited like every trade (a durable submit row, then the result), with no client
+   * and tool `risk.flatten`; the kill switch does not stop a flatten, the calendar may (market closed).
+   */
+  private async flattenForRisk(account: string, why: string): Promise<void> {
+    const detail = `Flatten ${account} — by the companion on the person's behalf, because a risk rule broke: ${why}`;
+    this.deps.audit.record({ kind: 'trade', event: 'trade.submit', tool: 'risk.flatten', args: { account }, outcome: 'ok', detail }, { durable: true });
+    try {
+      assertConnected(this.deps.link);
+      const r = await this.deps.link.request('flatten', { account }, { timeoutMs: this.opts.addonTimeoutMs });
+      this.deps.audit.record({ kind: 'trade', event: 'trade.result', tool: 'risk.flatten', outcome: 'ok', detail: `Flatten ${account}: ${r.orders.length} closing order(s) submitted; working orders cancelled (risk rule).` });
+      this.recordActivity('risk', `Flattened ${account} (risk rule): ${r.orders.length} closing order(s) submitted, working orders cancelled.`, account);
+    } catch (e) {
+      const message = `Flatten ${account} for a broken risk rule failed: ${asSentence((e as Error).message)} It is retried while the account is locked and holds a position; flatten it in NinjaTrader if this persists.`;
+      this.deps.audit.record({ kind: 'trade', event: 'trade.result', tool: 'risk.flatten', outcome: 'error', detail: message });
+      this.recordActivity('risk', message, account);
+      throw e;
+    }
+  }
+
   /** A request the client cancelled before anyone decided sent nothing: a retry may use its id again. */
   private reopenCancelled(grant: GrantRecord, action: PlaceAction): boolean {
     return (
@@ -338,4 +377,19 @@ export class Trading {
     }
     return { ...(first as unknown as TradeResult), duplicate: true, message: `Already placed earlier with clientOrderId "${action.clientOrderId}"; nothing new was placed. ${String(first.message ?? '')}` };
   }
+}
+
+/** The risk watcher: every account or position change re-checks that account's rules; a snapshot re-checks them all. */
+function watchRiskRules(link: AddonLink, risk: AccountRiskRules): () => void {
+  const onEvent = (ev: DomainEvent) => {
+    if (ev.kind === 'account') risk.onAccountChange(ev.account.name);
+    else if (ev.kind === 'position') risk.onAccountChange(ev.position.account);
+  };
+  const onSnapshot = () => risk.sweep();
+  link.on('event', onEvent);
+  link.on('snapshot', onSnapshot);
+  return () => {
+    link.off('event', onEvent);
+    link.off('snapshot', onSnapshot);
+  };
 }

@@ -17,6 +17,18 @@ export interface Watermark {
   unrealized: number;
   unrealizedHigh: number;
   positions: number;
+  /** The account's risk rules and the room they leave (src/trading/risk-rules.ts), when any are set. */
+  risk?: unknown;
+}
+
+/** One account's P&L against its session, as the risk rules read it (src/trading/risk-rules.ts). */
+export interface SessionPnl {
+  sessionStart: number;
+  /** Realized since the session start plus unrealized, in the account's currency. */
+  pnl: number;
+  netLiquidation: number;
+  /** The session's net-liquidation high so far (at least the current value). */
+  netLiquidationHigh: number;
 }
 
 interface Row {
@@ -32,6 +44,8 @@ export class Watermarks {
   private readonly rows = new Map<string, Row>();
   private readonly s;
   private lastFlush = 0;
+  /** Adds the risk rules' view to each watermark (set by src/trading/risk-rules.ts). */
+  private enrich: ((account: string) => unknown) | null = null;
 
   constructor(
     db: DB,
@@ -73,6 +87,25 @@ export class Watermarks {
     return row;
   }
 
+  /** Set by the risk rules: get() then carries each account's rules and room left. */
+  describeRiskWith(fn: (account: string) => unknown): void {
+    this.enrich = fn;
+  }
+
+  /** The account's session P&L and net-liquidation high now (folding the current values in), or null when the link does not report it. */
+  current(mirror: Mirror, account: string): SessionPnl | null {
+    const a = mirror.account(account);
+    if (!a) return null;
+    const session = sessionStart(this.now());
+    const row = this.observe(account, session, a.items.realizedPnL, a.items.unrealizedPnL, a.items.netLiquidation);
+    return {
+      sessionStart: session,
+      pnl: a.items.realizedPnL - row.realizedAtStart + a.items.unrealizedPnL,
+      netLiquidation: a.items.netLiquidation,
+      netLiquidationHigh: row.netliqHigh,
+    };
+  }
+
   flush(): void {
     this.lastFlush = this.now();
     for (const [account, r] of this.rows) {
@@ -101,6 +134,8 @@ export class Watermarks {
         unrealizedHigh: r2(row.unrealHigh),
         positions: mirror.positions(name).filter((p) => p.marketPosition !== 'Flat').length,
       });
+      const risk = this.enrich?.(name);
+      if (risk) out[out.length - 1]!.risk = risk;
     }
     this.flush();
     return out;

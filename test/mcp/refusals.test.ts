@@ -28,6 +28,11 @@ const NOT_WALKED: Record<string, string> = {
   addon_outdated: 'needs a protocol 1.0 add-on (the simulator speaks 1.1); test/ninjatrader/nt8-fidelity.test.ts walks it',
   unknown_side: 'needs NinjaTrader to send an action or side this companion does not know; test/trading/unknown-side.test.ts walks it',
   account_data_incomplete: 'needs NinjaTrader to send an order or position the companion cannot read; test/trading/unknown-side.test.ts walks it',
+  risk_daily_loss: 'needs risk rules set at the desktop and a scripted loss; test/trading/risk-rules.test.ts walks it through the SDK client',
+  risk_trailing_drawdown: 'needs risk rules and a scripted drawdown; test/trading/risk-rules.test.ts walks it',
+  risk_max_contracts: 'needs risk rules set at the desktop; test/trading/risk-rules.test.ts walks it',
+  risk_outside_hours: 'needs risk rules with a trading-hours window and a pinned clock; test/trading/risk-rules.test.ts walks it',
+  account_locked: 'needs a flatten_and_lock breach; test/trading/risk-rules.test.ts walks it',
 };
 
 test('every tool, every refusal: isError, a sentence, a stable code, one audit row with its outcome — through the SDK client after tools/list', async () => {
