@@ -104,6 +104,7 @@ test('every tool, every refusal: isError, a sentence, a stable code, one audit r
     assert.match((await ok(a, 'list_orders', {})).text, /^No working orders\./);
     await ok(a, 'get_quote', { instrument: 'ES' });
     await ok(a, 'get_bars', { instrument: 'ES', count: 5 });
+    await ok(a, 'preview_order', { account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1 });
     await ok(a, 'place_order', { account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1 });
     await until(async () => (await call(a, 'list_positions', {})).s.positions.length === 1, 'a position');
     await ok(a, 'list_positions', {});
@@ -123,7 +124,7 @@ test('every tool, every refusal: isError, a sentence, a stable code, one audit r
     await ok(a, 'cancel_all_orders', { account: 'Sim101' });
 
     const { tools } = await a.client.listTools();
-    assert.equal(tools.length, 19);
+    assert.equal(tools.length, 20);
     // Portable schemas (the MCP Inspector's --strict check): no type arrays, no `additionalProperties: {}`.
     const text = JSON.stringify(tools.map((t) => [t.inputSchema, t.outputSchema]));
     assert.doesNotMatch(text, /"type":\[/);
