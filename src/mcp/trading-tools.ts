@@ -1,7 +1,7 @@
 // The NinjaTrader tools (docs/tools.md). Read tools answer from the live mirror (no round trip)
 // and say when it is stale; trade tools go through Trading.execute, the one guarded path.
 import { z } from 'zod';
-import { explainUnresolved, formatPrice, resolveInstrument, resolveQuoted, rootOnly, rootOfContract, ROOTS, isOnTick, type ResolvedInstrument } from '../ninjatrader/instruments.ts';
+import { explainUnresolved, formatPrice, specOf, resolveInstrument, resolveQuoted, rootOnly, rootOfContract, ROOTS, isOnTick, type ResolvedInstrument } from '../ninjatrader/instruments.ts';
 import {
   AccountSchema,
   AtmTemplateSchema,
@@ -148,6 +148,41 @@ const TradeOutput = z.looseObject({
   clientOrderId: z.string().optional(),
   duplicate: z.boolean().optional(),
   simulated: z.boolean(),
+});
+
+const PreviewOutput = z.looseObject({
+  allowed: z.boolean().describe('true: place_order would pass every check (and then ask the person when confirmation.required)'),
+  refusal: z
+    .looseObject({ code: z.string(), message: z.string(), check: z.string().describe('the guard step that refuses: scope, accounts, kill_switch, connected, account_data, measure, limit_order_quantity, limit_position, limit_rate, …') })
+    .nullable()
+    .describe('what place_order would refuse with, word for word; null when allowed'),
+  duplicate: z.boolean().describe('the clientOrderId was already used: place_order would return its first result and place nothing'),
+  summary: z.string(),
+  account: z.string(),
+  instrument: z.string().describe('the contract the order would go to'),
+  clientOrderId: z.string().describe('generated when not given: pass your own to place_order to keep it'),
+  facts: z.looseObject({
+    bid: z.number().nullable(),
+    ask: z.number().nullable(),
+    quoteTime: z.string().nullable(),
+    positionBefore: z.number().nullable().describe('net position in this contract now: + long, − short'),
+    positionAfter: z.number().nullable().describe('net position once the order fills completely'),
+    notional: z.number().nullable().describe('quantity × price × point value, in dollars'),
+    notionalNote: z.string(),
+    risk: z
+      .looseObject({ stopPrice: z.number(), fromPrice: z.number(), ticks: z.number(), dollars: z.number(), contracts: z.number() })
+      .nullable()
+      .describe('risk to a protective stop: ticks and dollars from the position\'s average price to the stop; null when no stop protects it (riskNote says why)'),
+    riskNote: z.string(),
+  }),
+  confirmation: z.looseObject({ required: z.boolean().describe('the person at the desktop would be asked to approve it'), reason: z.string() }),
+  exposure: z
+    .looseObject({ root: z.string(), before: z.number(), after: z.number(), max: z.number() })
+    .nullable()
+    .describe('the per-client position limit\'s view of the account in this root (all months, working and pending orders included)'),
+  marketOpen: z.boolean().describe('false while the exchange is closed for this instrument (NinjaTrader then rejects a market order)'),
+  marketNote: z.string().optional(),
+  ...meta,
 });
 
 const GUARD_NOTE =
@@ -491,6 +526,49 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       output: TradeOutput,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
       handler: async (a, ctx) => run(ctx, 'place_order', toPlaceAction(trading, a)),
+    }),
+    defineTool({
+      name: 'preview_order',
+      title: 'Preview order',
+      description:
+        'Dry run of place_order with the same arguments: runs every check place_order runs (scope, accounts, kill switch, link, limits, rate) and says whether it would go through or which check would refuse it and why (the same code and sentence), ' +
+        'with the current bid/ask, the position before and after, the notional, the risk to the stop in ticks and dollars, and whether the person at the desktop would be asked to approve it. ' +
+        'Sends nothing, reserves nothing, asks nobody, and does not count against the rate or position limits.',
+      scope: 'mcp:read',
+      input: PlaceInput,
+      output: PreviewOutput,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      handler: async (a, ctx) => {
+        const action = toPlaceAction(trading, a);
+        const p = trading.preview(ctx.grant, 'place_order', action);
+        const spec = specOf(action.instrument);
+        const closed = spec ? hours.describeClosed(spec.root, trading.now()) : null;
+        const f = p.facts;
+        const px = (n: number | null) => (n === null ? '—' : spec ? formatPrice(n, spec) : String(n));
+        const lines = [
+          p.allowed
+            ? `Would be accepted: ${p.summary}.${p.confirmation.required ? ' The person at the desktop would be asked to approve it.' : ' It would be sent without asking the person.'}`
+            : p.duplicate
+              ? `Would place nothing new: clientOrderId "${action.clientOrderId}" was already used; place_order would return its first result.`
+              : `Would be refused by the ${p.refusal!.check} check [${p.refusal!.code}]: ${p.refusal!.message}`,
+          `Bid ${px(f.bid)} / ask ${px(f.ask)}. Position in ${action.instrument}: ${f.positionBefore ?? '—'} → ${f.positionAfter ?? '—'} if filled.`,
+          `Notional: ${f.notional === null ? 'not known' : `$${f.notional.toFixed(2)}`} (${f.notionalNote})`,
+          `Risk to the stop: ${f.risk ? `${f.risk.ticks} ticks, $${f.risk.dollars.toFixed(2)} (${f.riskNote})` : f.riskNote}`,
+          ...(closed ? [`Market: ${closed}`] : []),
+        ];
+        return {
+          text: lines.join('\n') + tag(),
+          structured: {
+            ...p,
+            instrument: action.instrument,
+            clientOrderId: action.clientOrderId,
+            marketOpen: closed === null,
+            ...(closed ? { marketNote: closed } : {}),
+            simulated: simulated(),
+            stale: stale(),
+          },
+        };
+      },
     }),
     defineTool({
       name: 'modify_order',

@@ -68,6 +68,14 @@ export function bracketWords(a: BracketFields): string {
   return parts.length ? `, ${parts.join(', ')}` : '';
 }
 
+/** The bracket's stop loss as ticks, price and dollars from the entry's reference price, when all are known. */
+export function bracketStop(a: BracketFields): { ticks: number; price: number; from: number; dollars: number } | null {
+  if (!a.stopLoss || a.reference === undefined) return null;
+  const f = legFacts(a, a.stopLoss, 'stop');
+  if (!f || f.ticks === null || f.price === null) return null;
+  return { ticks: f.ticks, price: f.price, from: a.reference, dollars: f.ticks * f.spec.tickValue * a.quantity };
+}
+
 /** Dollars lost if the bracket's stop fills (ticks to the stop × tick value × quantity), or null. */
 export function bracketRisk(a: BracketFields): number | null {
   if (!a.stopLoss) return null;

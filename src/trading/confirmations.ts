@@ -6,6 +6,7 @@ import type { EventBus } from '../events.ts';
 import type { AddonLink } from '../ninjatrader/link.ts';
 import type { GrantRecord } from '../oauth/service.ts';
 import { randomId } from '../util/crypto.ts';
+import { tradeFacts, type TradeFacts } from './facts.ts';
 import { describe, describeChange, RISK_INCREASING, type ExecuteWait, type TradeAction } from './types.ts';
 import { bracketRisk } from './brackets.ts';
 
@@ -23,8 +24,10 @@ export interface OrderConfirmation {
   orderType: string | null;
   limitPrice: number | null;
   stopPrice: number | null;
-  /** Dollar risk estimate where computable (e.g. distance to stop × point value × qty), else null. */
+  /** Dollars lost if a protective stop fills (distance to stop × point value × qty), else null: facts.riskNote says why. */
   estimatedRisk: number | null;
+  /** What preview_order reports for the same action: bid/ask, position before/after, notional, risk to the stop. */
+  facts?: TradeFacts;
   /** modify_order: the order as it is now (quantity, filled, prices), shown next to the new values. */
   current?: { quantity: number; filled: number; limitPrice: number | null; stopPrice: number | null } | null;
   simulated: boolean;
@@ -92,6 +95,8 @@ export class Confirmations {
     const now = this.deps.now();
     // A change is shown with the order it changes: instrument, side, and what it is now → what it becomes.
     const target = action.kind === 'modify' ? this.deps.link.mirror.orderById(action.account, action.orderId) : undefined;
+    // The same facts preview_order gives (facts.ts): a flatten shows the side and quantity it closes.
+    const facts = tradeFacts(this.deps.link, action);
     return {
       id: randomId('cnf'),
       clientId: grant.clientId,
@@ -100,15 +105,17 @@ export class Confirmations {
       summary: action.kind === 'modify' && target ? describeChange(action, target) : describe(action),
       account: 'account' in action ? action.account : action.accounts.join(', '),
       instrument: 'instrument' in action ? (action.instrument ?? null) : (target?.instrument ?? null),
-      side: action.kind === 'place' ? action.action : (target?.action ?? null),
-      quantity: action.kind === 'place' ? action.quantity : action.kind === 'modify' ? (action.quantity ?? target?.quantity ?? null) : null,
+      side: action.kind === 'place' ? action.action : (target?.action ?? facts.side),
+      quantity: action.kind === 'place' ? action.quantity : action.kind === 'modify' ? (action.quantity ?? target?.quantity ?? null) : facts.quantity,
       orderType: action.kind === 'place' ? action.orderType : (target?.orderType ?? null),
       limitPrice: action.kind === 'place' || action.kind === 'modify' ? (action.limitPrice ?? target?.limitPrice ?? null) : null,
       stopPrice: action.kind === 'place' || action.kind === 'modify' ? (action.stopPrice ?? target?.stopPrice ?? null) : null,
       ...(target ? { current: { quantity: target.quantity, filled: target.filled, limitPrice: target.limitPrice, stopPrice: target.stopPrice } } : {}),
-      // Dollars to the bracket's protective stop (ticks × tick value × quantity), else null: a
-      // stop-limit's stop-to-limit gap is slippage room, not risk.
-      estimatedRisk: action.kind === 'place' ? bracketRisk(action) : null,
+      // Dollars to a protective stop or the bracket's stop loss (facts.ts); never a stop-limit's
+      // stop-to-limit gap (slippage room, not risk). A ticks-from-the-fill stop with no entry price
+      // known yet still has dollars (ticks × tick value × quantity).
+      estimatedRisk: facts.risk ? Math.max(0, facts.risk.dollars) : action.kind === 'place' ? bracketRisk(action) : null,
+      facts,
       simulated: this.deps.link.state().simulated,
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + this.deps.timeoutMs).toISOString(),

@@ -24,6 +24,7 @@ import { Journal } from './journal.ts';
 import { KillSwitch, type KillSwitchState } from './kill-switch.ts';
 import { orderRequests, type OrderRequests } from './order-requests.ts';
 import { presentOrder, wireName } from './order-names.ts';
+import { previewTrade, type TradePreview } from './preview.ts';
 import { Recovery, type ResolveUnknownBody, type ResolveUnknownResult, type UnknownOrder } from './recovery.ts';
 import { asSentence, Refusal } from './refusal.ts';
 import { submit } from './submit.ts';
@@ -34,6 +35,7 @@ import { AccountRiskRules } from './risk-rules.ts';
 // The names other modules have always imported from here.
 export { CLIENT_ORDER_ID_MAX, clientTag, presentName, presentOrder, wireName } from './order-names.ts';
 export { DEFAULT_TRADING_OPTIONS, describe, describeChange } from './types.ts';
+export type { TradePreview } from './preview.ts';
 export type { ExecuteWait, Side, TradeAction, TradeResult, TradingOptions } from './types.ts';
 
 export interface TradingDeps extends Partial<TradingOptions> {
@@ -200,6 +202,13 @@ export class Trading {
 
   // ───────────────────────── the guarded path ─────────────────────────
 
+  /**
+   * What execute() would do with this action now, without doing any of it: the same guard steps in
+   * preview mode (no reservation, no prompt, no rate counted, no audit row of its own) and the facts.
+   */
+  preview(grant: GrantRecord, tool: string, action: TradeAction): TradePreview {
+    return previewTrade(this.guardEnv, grant, tool, action);
+  }
 
   /**
    * Runs one trade action through every guard. A "no" is thrown as a Refusal; the caller's tool

@@ -109,6 +109,7 @@ test('every tool, every refusal: isError, a sentence, a stable code, one audit r
     assert.match((await ok(a, 'list_orders', {})).text, /^No working orders\./);
     await ok(a, 'get_quote', { instrument: 'ES' });
     await ok(a, 'get_bars', { instrument: 'ES', count: 5 });
+    await ok(a, 'preview_order', { account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1 });
     await ok(a, 'place_order', { account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1 });
     await until(async () => (await call(a, 'list_positions', {})).s.positions.length === 1, 'a position');
     await ok(a, 'list_positions', {});

@@ -109,7 +109,7 @@ test('orders wait for the confirmation prompt: Escape denies (tool error), Appro
   assert.match(await page.getByTestId('confirmation-client').innerText(), /Trader Bot/);
   assert.equal(await page.getByTestId('confirmation-simulated').innerText(), 'SIMULATED');
   assert.equal(await page.getByTestId('confirmation-quantity').innerText(), '1');
-  assert.equal(await page.getByTestId('confirmation-risk').innerText(), 'not limited: no protective stop is attached to this order');
+  assert.equal(await page.getByTestId('confirmation-risk').innerText(), 'Not limited: no protective stop is attached to this order.');
   assert.match(await page.getByTestId('confirmation-countdown').innerText(), /left/);
   assert.notEqual(await focused(page), 'confirmation-approve', 'no auto-focus on Approve');
   await shot(page, 'confirmation-modal-light');

@@ -78,8 +78,26 @@ export function ConfirmationModal(props: { confirmation: OrderConfirmation; queu
               </dd>
             </>
           )}
+          {c.facts && (
+            <>
+              <dt>Bid / ask</dt>
+              <dd data-testid="confirmation-quote">
+                {c.facts.bid === null ? '—' : fmtPrice(c.facts.bid)} / {c.facts.ask === null ? '—' : fmtPrice(c.facts.ask)}
+              </dd>
+              <dt>Position</dt>
+              <dd data-testid="confirmation-position">
+                {c.facts.positionBefore ?? '—'} → {c.facts.positionAfter ?? '—'}
+              </dd>
+              <dt>Notional</dt>
+              <dd data-testid="confirmation-notional">{c.facts.notional === null ? '—' : fmtMoney(c.facts.notional)}</dd>
+            </>
+          )}
           <dt>Estimated risk</dt>
-          <dd data-testid="confirmation-risk">{c.estimatedRisk === null ? 'not limited: no protective stop is attached to this order' : fmtMoney(c.estimatedRisk)}</dd>
+          <dd data-testid="confirmation-risk">
+            {c.estimatedRisk === null
+              ? (c.facts?.riskNote ?? 'Not limited: no protective stop is attached to this order.')
+              : `${fmtMoney(c.estimatedRisk)}${c.facts?.risk ? ` (${c.facts.risk.ticks} ticks to the stop)` : ''}`}
+          </dd>
         </dl>
         {props.queued > 0 && <p className="hint">{props.queued} more order(s) waiting after this one.</p>}
         {error && (
