@@ -767,6 +767,37 @@ export class Trading {
     }
   }
 
+  /**
+   * The person's Flatten buttons (the dashboard's Trading view, src/control/desk.ts): the flatten
+   * path without a grant and without a confirmation prompt — the person at the desktop is the one
+   * asking — audited as `by` (durable before it leaves, then the answer). Never past a link that is
+   * down; the caller has already checked the market calendar, and NinjaTrader's own refusal (a
+   * closed market) comes back as a Refusal with its sentence.
+   */
+  async flattenAsPerson(target: { account: string; instruments?: string[] } | { accounts: string[] }, by: string): Promise<TradeResult> {
+    this.assertConnected();
+    const action: TradeAction =
+      'accounts' in target
+        ? { kind: 'flattenEverything', accounts: target.accounts }
+        : { kind: 'flatten', account: target.account, ...(target.instruments?.length ? { instrument: target.instruments[0], instruments: target.instruments } : {}) };
+    this.deps.audit.record({ kind: 'trade', event: 'trade.submit', args: action, outcome: 'ok', detail: `${by}: ${describe(action)}` }, { durable: true });
+    try {
+      const result = await this.send(null, action);
+      this.deps.audit.record({ kind: 'trade', event: 'trade.result', outcome: 'ok', detail: `${by}: ${result.message}` });
+      return result;
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? 'rejected';
+      const err =
+        code === 'addon_timeout'
+          ? new Refusal('outcome_unknown', `Outcome unknown: NinjaTrader did not answer "${describe(action)}" in time. It was NOT retried: check the positions before trying again.`)
+          : code === 'addon_disconnected'
+            ? new Refusal('addon_disconnected', 'Not flattened: NinjaTrader is not connected, so nothing was sent.')
+            : new Refusal(code, `NinjaTrader refused it: ${asSentence((e as Error).message)}`, {}, 'error');
+      this.deps.audit.record({ kind: 'trade', event: 'trade.result', outcome: err.outcome === 'unknown' ? 'unknown' : 'error', detail: `${by}: ${err.code}: ${err.message}` });
+      throw err;
+    }
+  }
+
   assertConnected(): void {
     if (this.deps.link.state().status !== 'connected') {
       throw new Refusal(
@@ -973,7 +1004,7 @@ export class Trading {
     return { ...(first as unknown as TradeResult), duplicate: true, message: `Already placed earlier with clientOrderId "${action.clientOrderId}"; nothing new was placed. ${String(first.message ?? '')}` };
   }
 
-  private async send(grant: GrantRecord, action: TradeAction): Promise<TradeResult> {
+  private async send(grant: GrantRecord | null, action: TradeAction): Promise<TradeResult> {
     const link = this.deps.link;
     const o = { timeoutMs: this.opts.addonTimeoutMs };
     const simulated = link.state().simulated;
@@ -991,11 +1022,11 @@ export class Trading {
             stopPrice: action.stopPrice,
             timeInForce: action.timeInForce,
             ocoId: action.ocoId,
-            name: wireName(grant.clientId, action.clientOrderId),
+            name: wireName(grant!.clientId, action.clientOrderId),
           },
           o,
         );
-        return { status: 'placed', orders: [presentOrder(grant.clientId, r.order)], clientOrderId: action.clientOrderId, simulated, message: `${describe(action)}: order ${r.order.orderId} is ${r.order.state}.` };
+        return { status: 'placed', orders: [presentOrder(grant!.clientId, r.order)], clientOrderId: action.clientOrderId, simulated, message: `${describe(action)}: order ${r.order.orderId} is ${r.order.state}.` };
       }
       case 'modify': {
         const r = await link.request('changeOrder', { account: action.account, orderId: action.orderId, quantity: action.quantity, limitPrice: action.limitPrice, stopPrice: action.stopPrice }, o);
