@@ -382,7 +382,7 @@ export interface DeskAccount {
   pnlHigh: number;
   drawdown: number;
   positions: DeskPosition[];
-  /** Working orders (not filled, cancelled or rejected). */
+  /** Working orders (not filled, cancelled or rejected), oldest first (at most 500). */
   orders: DeskOrder[];
   /** This session's executions, newest first (at most 500). */
   executions: DeskExecution[];

@@ -36,6 +36,7 @@ export interface DeskDeps {
 
 const WIRE = /^mcp:([0-9a-f]{12}):(.+)$/;
 const MAX_EXECUTIONS = 500;
+const MAX_ORDERS = 500;
 const MAX_POINTS = 20_000;
 
 export class Desk {
@@ -50,6 +51,7 @@ export class Desk {
   constructor(private readonly deps: DeskDeps) {
     this.clientsStmt = deps.db.prepare('SELECT id, name FROM clients');
     this.hours = marketHours(deps.hours);
+    this.delay = deps.throttleMs ?? 250;
     const link = deps.link;
     const onEvent = (ev: DomainEvent) => {
       // Quotes move P&L only through the position and account events that follow them.
@@ -78,10 +80,14 @@ export class Desk {
 
   private mark(account: string): void {
     this.dirty.add(account);
-    this.timer ??= setTimeout(() => this.flush(), this.deps.throttleMs ?? 250);
+    this.timer ??= setTimeout(() => this.flush(), this.delay);
   }
 
+  /** Until the next flush: the throttle, or 20× what the last flush cost (an add-on flood stays ≤ 5 % of the loop). */
+  private delay = 0;
+
   private flush(): void {
+    const started = performance.now();
     this.timer = null;
     const names = [...this.dirty];
     this.dirty.clear();
@@ -92,6 +98,7 @@ export class Desk {
       const point = this.sample(account);
       this.deps.bus.emit({ type: 'trading.account', account, point, stale });
     }
+    this.delay = Math.max(this.deps.throttleMs ?? 250, Math.min(5_000, 20 * (performance.now() - started)));
   }
 
   private stale(): boolean {
@@ -164,6 +171,7 @@ export class Desk {
       orders: mirror
         .orders(name, { working: true })
         .sort((x, y) => (x.time < y.time ? -1 : x.time > y.time ? 1 : 0))
+        .slice(0, MAX_ORDERS)
         .map((o) => this.order(o)),
       executions,
     };
