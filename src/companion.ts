@@ -27,7 +27,7 @@ import { ensurePrivateDir, openDatabase, type DB } from './store/db.ts';
 import { lockDataDir } from './store/lock.ts';
 export { DataDirInUseError } from './store/lock.ts';
 import { Trading, type TradingOptions } from './trading/trading.ts';
-import { tradingTools } from './trading/tools.ts';
+import { tradingTools } from './mcp/trading-tools.ts';
 import { statusTool } from './mcp/status-tool.ts';
 import { randomSecret } from './util/crypto.ts';
 import { installAddon, planAddonInstall, type AddonInstallOptions } from './addon/install.ts';

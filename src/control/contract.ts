@@ -168,29 +168,6 @@ export interface AuditPage {
   nextBefore: number | null;
 }
 
-export interface OrderConfirmation {
-  id: string;
-  clientId: string;
-  clientName: string;
-  tool: string;
-  /** Human sentence: "Buy 2 ES 12-26 LIMIT @ 5000.00 on Sim101". */
-  summary: string;
-  account: string;
-  instrument: string | null;
-  side: string | null;
-  quantity: number | null;
-  orderType: string | null;
-  limitPrice: number | null;
-  stopPrice: number | null;
-  /** Dollar risk estimate where computable (e.g. distance to stop × point value × qty), else null. */
-  estimatedRisk: number | null;
-  /** modify_order: the order as it is now (quantity, filled, prices), shown next to the new values. */
-  current?: { quantity: number; filled: number; limitPrice: number | null; stopPrice: number | null } | null;
-  simulated: boolean;
-  createdAt: string;
-  expiresAt: string;
-}
-
 /**
  * How a pending consent ended: the person decided or let it expire; `superseded`: the same client
  * asked again (same redirect_uri and scope) and the newer request replaced it; `refused`: a cap on
@@ -198,11 +175,10 @@ export interface OrderConfirmation {
  */
 export type ConsentDecision = 'approved' | 'denied' | 'expired' | 'superseded' | 'refused' | 'withdrawn';
 
-/**
- * How a pending order confirmation ended: the person decided, nobody did in time, the client
- * cancelled, or engaging the kill switch closed it (not the person's "deny").
- */
-export type ConfirmationDecision = 'approved' | 'denied' | 'expired' | 'cancelled' | 'kill_switch';
+// Defined by the trading domain (src/trading), which must not import this file; the wire shape is theirs.
+import type { OrderConfirmation, ConfirmationDecision } from '../trading/confirmations.ts';
+export type { OrderConfirmation, ConfirmationDecision };
+export type { UnknownOrderCandidate, UnknownOrder, ResolveUnknownBody, ResolveUnknownResult } from '../trading/recovery.ts';
 
 export interface ActivityRow {
   id: number;
@@ -232,75 +208,6 @@ export type ControlEvent =
 export interface ControlError {
   error: string;
   message: string;
-}
-
-/** An NT8 order the person may identify as an order request of unknown outcome (GET /unknown-orders). */
-export interface UnknownOrderCandidate {
-  orderId: string;
-  /** The order's NT8 name as NinjaTrader reports it ("" for many manual orders). */
-  name: string;
-  instrument: string;
-  action: string;
-  orderType: string;
-  quantity: number;
-  filled: number;
-  limitPrice: number | null;
-  stopPrice: number | null;
-  state: string;
-  time: string;
-}
-
-/**
- * An order request whose outcome is unknown: it left for NinjaTrader and no answer came (a timeout,
- * a dropped link, a crash of the companion), and NinjaTrader's order list does not settle it. Only
- * the person at the desktop can resolve it (POST /unknown-orders/resolve); a retry of the client
- * with the same clientOrderId then behaves by that answer.
- */
-export interface UnknownOrder {
-  clientId: string;
-  /** Self-declared by the client, display-safe. */
-  clientName: string;
-  clientOrderId: string;
-  /** The order's name on the wire (the NT8 order Name): mcp:<client tag>:<clientOrderId>. */
-  wireName: string;
-  account: string;
-  instrument: string;
-  side: string;
-  quantity: number;
-  orderType: string;
-  limitPrice: number | null;
-  stopPrice: number | null;
-  /** "Buy 1 ES LIMIT @ 5990.00 DAY on Sim101". */
-  summary: string;
-  /** The sentence the client was given about it. */
-  reason: string;
-  createdAt: string;
-  /** When it left for NinjaTrader (null for rows from before the companion recorded it). */
-  sentAt: string | null;
-  /** When its outcome became unknown. */
-  since: string;
-  /** The order NinjaTrader lists now under this request's name, if any: the answer is then "placed". */
-  found: UnknownOrderCandidate | null;
-  /** Other orders on the account with the same instrument and side that no other MCP request claims. */
-  candidates: UnknownOrderCandidate[];
-  simulated: boolean;
-}
-
-/**
- * The person's answer (POST /unknown-orders/resolve). `placed`: it is at NinjaTrader — the order
- * listed under its name, or the NT8 order `orderId` the person identifies (same account, instrument
- * and side; not another request's). `not_placed`: it never reached NinjaTrader; the row becomes
- * `not_sent` and the client's retry sends it (after the person's confirmation, as always).
- */
-export type ResolveUnknownBody =
-  | { clientId: string; clientOrderId: string; resolution: 'placed'; orderId?: string }
-  | { clientId: string; clientOrderId: string; resolution: 'not_placed' };
-
-export interface ResolveUnknownResult {
-  resolved: true;
-  /** The request's status now: `placed` (a retry returns that order) or `not_sent` (a retry sends it). */
-  status: 'placed' | 'not_sent';
-  orderId: string | null;
 }
 
 // ── Trading view (issue 11, the dashboard's Trading view; docs/control-api.md "Trading") ──────────

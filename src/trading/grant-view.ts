@@ -2,7 +2,8 @@
 // mirror, journal, watermarks or activity log directly: the grant's accounts filter every answer in
 // this one place (issue 9 item 8, docs/security.md "Dashboard and grants"). The dashboard, which
 // is the person, reads the unfiltered sources through the control API.
-import type { ActivityRow, LinkState } from '../control/contract.ts';
+import type { AddonLink } from '../ninjatrader/link.ts';
+import type { ActivityRow } from './account-history.ts';
 import type { Account, Execution, Order, Position } from '../ninjatrader/protocol.ts';
 import type { GrantRecord } from '../oauth/service.ts';
 import type { JournalTrade } from './journal.ts';
@@ -83,7 +84,7 @@ export class GrantView {
   }
 
   /** The link's state with only the granted accounts it reports, and only the connections those accounts use. */
-  linkState(): LinkState {
+  linkState(): ReturnType<AddonLink['state']> {
     const state = this.trading.link.state();
     const reported = new Set(state.accounts);
     const granted = new Set(this.grant.accounts);

@@ -2,9 +2,10 @@
 // a stable machine-readable code, a sentence for the person and the model, and the audit outcome.
 // The domain never speaks MCP or HTTP: src/mcp maps a Refusal to a tool error (isError + text +
 // code), the control API maps it to an HTTP status. Codes and their outcomes are decided here.
-import type { AuditOutcome } from '../control/contract.ts';
+import type { AuditEntry } from '../audit/audit.ts';
 
-export type FailedOutcome = Exclude<AuditOutcome, 'ok'>;
+/** How the audit records an action that did not happen (every audit outcome but 'ok'). */
+export type FailedOutcome = Exclude<AuditEntry['outcome'], 'ok'>;
 
 /**
  * Every code a tool error can carry, with its audit outcome. docs/tools.md lists them (a test

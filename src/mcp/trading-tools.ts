@@ -17,11 +17,11 @@ import {
   type Quote,
 } from '../ninjatrader/protocol.ts';
 import { executionOrder, money, orderPrices, timeInForceWords } from '../ninjatrader/activity.ts';
-import { defineTool, type ToolContext, type ToolDef } from '../mcp/registry.ts';
+import { defineTool, type ToolContext, type ToolDef } from './registry.ts';
 import { randomSecret } from '../util/crypto.ts';
-import { asSentence, Refusal } from './refusal.ts';
-import { CLIENT_ORDER_ID_MAX, presentOrder, type Trading, type TradeAction, type TradeResult } from './trading.ts';
-import { GrantView } from './grant-view.ts';
+import { asSentence, Refusal } from '../trading/refusal.ts';
+import { CLIENT_ORDER_ID_MAX, presentOrder, type Trading, type TradeAction, type TradeResult } from '../trading/trading.ts';
+import { GrantView } from '../trading/grant-view.ts';
 import { marketHours, type MarketHours } from '../market/calendar.ts';
 
 const accountArg = z.string().min(1).max(100).describe('NinjaTrader account name, e.g. "Sim101"');
