@@ -44,6 +44,7 @@ export class Desk {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly series = new Map<string, { session: number; points: PnlPoint[] }>();
   private tags = new Map<string, { id: string; name: string }>();
+  private tagsRead = -Infinity;
   private readonly clientsStmt;
   private readonly offs: (() => void)[] = [];
   private readonly hours;
@@ -182,7 +183,9 @@ export class Desk {
     const m = WIRE.exec(name ?? '');
     if (!m) return { kind: 'ninjatrader', clientId: null, label: name ? `NinjaTrader (“${displaySafe(name)}”)` : 'NinjaTrader', clientOrderId: null };
     let c = this.tags.get(m[1]!);
-    if (!c) {
+    // A tag not seen yet: a client registered since; re-read the clients at most once a second.
+    if (!c && performance.now() - this.tagsRead > 1000) {
+      this.tagsRead = performance.now();
       this.tags = new Map((this.clientsStmt.all() as { id: string; name: string }[]).map((r) => [clientTag(r.id), r]));
       c = this.tags.get(m[1]!);
     }
