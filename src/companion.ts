@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { controlRouter } from './control/api.ts';
 import { CONTROL_PREFIX, type Status } from './control/contract.ts';
 import { serveDashboard } from './control/dashboard.ts';
+import { Desk } from './control/desk.ts';
 import { DashboardSessions } from './control/session.ts';
 import { EventBus } from './events.ts';
 import { attachApp, createHttpServer, listenLoopback, type HttpLimitOptions } from './http/server.ts';
@@ -147,6 +148,15 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
   consentSweep.unref();
   const trading = new Trading({ db, audit, bus, link, now, ...(opts.trading ?? {}) });
   const tools = new ToolRegistry().add(statusTool({ link, trading, version: VERSION, hours: mode === 'simulator' ? (opts.simHours ?? 'cme') : 'cme' }), ...tradingTools(trading, { hours: mode === 'simulator' ? (opts.simHours ?? 'cme') : 'cme' }));
+  // The dashboard's Trading view and the person's Flatten buttons (issue 11).
+  const desk = new Desk({
+    db, bus, audit, link, trading, now,
+    hours: mode === 'simulator' ? (opts.simHours ?? 'cme') : 'cme',
+    flatten: async (target, by) => {
+      const r = await trading.flattenAsPerson(target, by);
+      return { orderIds: r.orders.map((o) => o.orderId), message: r.message };
+    },
+  });
   const mcp = new McpEndpoint({ oauth, audit, urls, tools, version: VERSION, now });
 
   // The dashboard link carries a one-time code, never the control token (src/control/session.ts).
@@ -178,7 +188,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
           cimd: new ClientMetadataFetcher({ now, ...(opts.cimd ?? {}) }),
         }),
       );
-      app.use(CONTROL_PREFIX, controlRouter({ controlToken, sessions, dashboardLink, oauth, audit, bus, status, trading: trading.control(), risk: trading.risk, addonInstall: { plan: () => planAddonInstall(opts.addonInstall), install: () => installAddon(opts.addonInstall) } }));
+      app.use(CONTROL_PREFIX, controlRouter({ controlToken, sessions, dashboardLink, oauth, audit, bus, status, trading: trading.control(), risk: trading.risk, desk, addonInstall: { plan: () => planAddonInstall(opts.addonInstall), install: () => installAddon(opts.addonInstall) } }));
       app.all('/mcp', (req, res, next) => {
         mcp.handle(req, res).catch(next);
       });
@@ -246,6 +256,7 @@ export async function startCompanion(opts: CompanionOptions): Promise<Companion>
       if (stopped) return;
       stopped = true;
       clearInterval(consentSweep);
+      desk.close();
       trading.close();
       await simulator?.close();
       link.close();

@@ -11,6 +11,7 @@ import { ConsentModal } from './components/ConsentModal.tsx';
 import { KillSwitch } from './components/KillSwitch.tsx';
 import { NoToken, type NoTokenReason } from './components/NoToken.tsx';
 import { linkLabel, linkTitle, Overview } from './components/Overview.tsx';
+import { Trading } from './components/Trading.tsx';
 import { UnknownOrders } from './components/UnknownOrders.tsx';
 import { RiskBreachBanner, RiskRules } from './components/RiskRules.tsx';
 
@@ -20,6 +21,7 @@ const VIEWS = [
   { id: 'audit', label: 'Audit log' },
   { id: 'activity', label: 'Activity' },
   { id: 'risk', label: 'Risk rules' },
+  { id: 'trading', label: 'Trading' },
 ] as const;
 type View = (typeof VIEWS)[number]['id'];
 
@@ -160,7 +162,7 @@ export function App({ link }: { link: LinkCode }) {
   }, [consent, confirmation, consents, confirmations]);
   const modalOpen = phase.kind === 'ready' && !!(consent || confirmation);
 
-  // Keyboard: Alt+1…4 switch views (not while a prompt is open).
+  // Keyboard: Alt+1…5 switch views (not while a prompt is open).
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey || e.ctrlKey || e.metaKey || modalOpen) return;
@@ -307,9 +309,10 @@ export function App({ link }: { link: LinkCode }) {
           {view === 'audit' && <Audit />}
           {view === 'activity' && <Activity linkHistory={linkHistory} />}
           {view === 'risk' && <RiskRules />}
+          {view === 'trading' && <Trading />}
         </main>
         <footer className="foot muted small">
-          v{st.version} · {stream === 'live' ? 'live' : stream} · Alt+1…4 switch views · Esc in a prompt denies
+          v{st.version} · {stream === 'live' ? 'live' : stream} · Alt+1…{VIEWS.length} switch views · Esc in a prompt denies
         </footer>
       </div>
 

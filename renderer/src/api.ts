@@ -19,6 +19,7 @@ import type {
   Status,
   UnknownOrder,
 } from '../../src/control/contract.ts';
+import type { EditGrantBody, FlattenBody, FlattenResult, TradingDesk } from '../../src/control/contract.ts';
 import type { AddonInstallPlan, AddonInstallResult } from '../../src/addon/install.ts';
 
 const PREFIX = './control/v1';
@@ -125,6 +126,18 @@ export class ControlApi {
   }
   revokeClient(id: string): Promise<unknown> {
     return this.req('POST', `/clients/${enc(id)}/revoke`, {});
+  }
+  /** The person edits a client's access: scope, accounts, confirmation policy, limits (omitted = unchanged). */
+  async editGrant(id: string, body: EditGrantBody): Promise<AuthorizedClient> {
+    return (await this.req<{ client: AuthorizedClient }>('POST', `/clients/${enc(id)}/grant`, body)).client;
+  }
+  /** The Trading view: every account's positions, working orders, executions, P&L and its samples. */
+  trading(): Promise<TradingDesk> {
+    return this.req('GET', '/trading');
+  }
+  /** The person's Flatten button: a position, an account, or everything (no prompt; never while the market is closed). */
+  flatten(body: FlattenBody): Promise<FlattenResult> {
+    return this.req('POST', '/trading/flatten', body);
   }
   audit(q: AuditQuery = {}): Promise<AuditPage> {
     return this.req('GET', `/audit${query(q)}`);

@@ -15,6 +15,8 @@ import { csrfRefusal, type DashboardSessions } from './session.ts';
 import { AUDIT_OUTCOMES, type ActivityRow, type AuditOutcome, type ControlEvent, type OrderConfirmation, type Status } from './contract.ts';
 import type { ResolveUnknownBody, ResolveUnknownResult, UnknownOrder } from './contract.ts';
 import type { RiskAccountState, RiskRules } from './contract.ts';
+import type { EditGrantBody, FlattenBody } from './contract.ts';
+import type { Desk } from './desk.ts';
 
 /** What the trading layer (NinjaTrader issue) exposes to the control API. */
 export interface TradingControl {
@@ -46,6 +48,8 @@ export interface ControlDeps {
   risk?: RiskControl;
   /** "Install NinjaTrader add-on" (src/addon/install.ts); absent = the endpoints answer 404. */
   addonInstall?: AddonInstallControl;
+  /** The Trading view and the person's Flatten buttons (src/control/desk.ts); absent = 404. */
+  desk?: Desk;
 }
 
 /** Account risk rules as the control API sees them: the desktop's door, the only one that writes them. */
@@ -355,6 +359,54 @@ export function controlRouter(deps: ControlDeps): Router {
     } catch (e) {
       if (e instanceof Refusal && e.code === 'invalid_arguments') throw new HttpError(400, 'invalid_request', e.message);
       throw refusalHttpError(e);
+    }
+  });
+
+  // ── Trading view: positions, orders, executions, P&L; the person's Flatten buttons ─────────
+  // (docs/control-api.md "Trading"). Control token or dashboard session, like every route here.
+  const Account = z.string().min(1).max(100);
+  const FlattenSchema = z.discriminatedUnion('what', [
+    z.object({ what: z.literal('position'), account: Account, instrument: z.string().min(1).max(100) }).strict(),
+    z.object({ what: z.literal('account'), account: Account }).strict(),
+    z.object({ what: z.literal('everything') }).strict(),
+  ]) satisfies z.ZodType<FlattenBody>;
+  const deskOf = (): Desk => {
+    if (!deps.desk) throw new HttpError(404, 'not_found', 'No such control endpoint.');
+    return deps.desk;
+  };
+  /** Who acted, for the audit row: the dashboard is the person; the control token is a script of theirs. */
+  const actor = (res: Response) => (res.locals.auth === 'session' ? 'the person at the desktop (dashboard)' : 'the desktop (control token)');
+  router.get('/trading', (_req, res) => {
+    res.json(deskOf().snapshot());
+  });
+  router.post('/trading/flatten', async (req, res, next) => {
+    try {
+      const desk = deskOf();
+      const body = parse(FlattenSchema, req.body ?? {}, 'flatten body');
+      res.json(await desk.flatten(body, actor(res)));
+    } catch (e) {
+      next(refusalHttpError(e));
+    }
+  });
+
+  // ── Clients: the person edits a grant's scope, accounts, confirmation policy and limits ─────
+  const EditGrantSchema = z
+    .object({
+      scope: ScopeString.optional(),
+      accounts: z.array(z.string().min(1).max(100)).min(1).max(100).optional(),
+      confirmPolicy: z.enum(['always', 'never']).optional(),
+      limits: ApproveBody.shape.limits,
+    })
+    .strict() satisfies z.ZodType<EditGrantBody>;
+  router.post('/clients/:id/grant', (req, res) => {
+    const id = parse(ClientId, req.params.id, 'client id');
+    const body = parse(EditGrantSchema, req.body ?? {}, 'grant change');
+    try {
+      const client = deps.oauth.editGrant(id, body, actor(res));
+      if (!client) throw new HttpError(404, 'not_found', 'No such client with live access (it was revoked, or never approved).');
+      res.json({ client });
+    } catch (e) {
+      throw consentHttpError(e);
     }
   });
 

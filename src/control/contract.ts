@@ -202,7 +202,8 @@ export type ControlEvent =
   | { type: 'confirmation.decided'; id: string; decision: ConfirmationDecision }
   | { type: 'killswitch'; engaged: boolean; /** When it was engaged (the companion's clock), null when released. */ since: string | null }
   | { type: 'activity'; row: ActivityRow }
-  | RiskControlEvent;
+  | RiskControlEvent
+  | TradingAccountEvent;
 
 /** Error body of every non-2xx control response. */
 export interface ControlError {
@@ -227,3 +228,128 @@ export type RiskControlEvent =
       at: string;
     }
   | { type: 'risk.changed'; account: string };
+
+// ── Trading view (issue 11, the dashboard's Trading view; docs/control-api.md "Trading") ──────────
+
+/** Who placed a working order or an execution's order, as the person sees it. */
+export interface DeskPlacedBy {
+  /** `mcp`: an MCP client's order (its name is `mcp:<12-hex tag>:<clientOrderId>`); `ninjatrader`: any other (manual, NT8's own "Close position", an ATM's "Stop1"). */
+  kind: 'mcp' | 'ninjatrader';
+  /** The client's id when its tag matches a known client, else null. */
+  clientId: string | null;
+  /** Display-safe: the client's name, "an unknown MCP client" for a tag no client has, or "NinjaTrader" / the order's own name. */
+  label: string;
+  /** The client's own clientOrderId (kind `mcp`), else null. */
+  clientOrderId: string | null;
+}
+
+export interface DeskPosition {
+  instrument: string;
+  /** Long, Short, or Unknown (NinjaTrader said something this companion does not know). */
+  side: string;
+  quantity: number;
+  averagePrice: number;
+  unrealizedPnL: number;
+}
+
+export interface DeskOrder {
+  orderId: string;
+  name: string;
+  instrument: string;
+  action: string;
+  orderType: string;
+  quantity: number;
+  filled: number;
+  limitPrice: number | null;
+  stopPrice: number | null;
+  state: string;
+  time: string;
+  placedBy: DeskPlacedBy;
+  /** The ATM template managing it, when the order says so (an `atm` field), else null. */
+  atm: string | null;
+  /** A bracket or ATM child: the entry order it belongs to (a `parentName` field), else null. */
+  parentName: string | null;
+  /** "ATM “2 targets” child of …", "Bracket child of …" — ready to show, null for a plain order. */
+  role: string | null;
+}
+
+export interface DeskExecution {
+  executionId: string;
+  orderId: string | null;
+  instrument: string;
+  action: string;
+  quantity: number;
+  price: number;
+  time: string;
+  commission: number;
+  placedBy: DeskPlacedBy;
+}
+
+/** One sample of the session's P&L (realized since the session start + unrealized) and its high-water mark. */
+export interface PnlPoint {
+  time: string;
+  pnl: number;
+  high: number;
+}
+
+export interface DeskAccount {
+  name: string;
+  displayName: string;
+  /** ISO 4217 code (or NT8's own currency name): every amount of this account is in it. */
+  currency: string;
+  simulated: boolean;
+  netLiquidation: number;
+  realizedPnL: number;
+  unrealizedPnL: number;
+  /** Start of the trading session the P&L counts from (src/market/calendar.ts). */
+  sessionStart: string;
+  /** Session P&L now, its high-water mark, and the drawdown from it (high − pnl, ≥ 0). */
+  pnl: number;
+  pnlHigh: number;
+  drawdown: number;
+  positions: DeskPosition[];
+  /** Working orders (not filled, cancelled or rejected), oldest first (at most 500). */
+  orders: DeskOrder[];
+  /** This session's executions, newest first (at most 500). */
+  executions: DeskExecution[];
+}
+
+export interface TradingDesk {
+  accounts: DeskAccount[];
+  /** Per account: the session's P&L samples, oldest first (at most one a second while it changes). */
+  series: Record<string, PnlPoint[]>;
+  /** The NinjaTrader link is down: what is shown is the last known state. */
+  stale: boolean;
+  simulated: boolean;
+}
+
+/** The person's Flatten buttons (POST /trading/flatten): one position, one account, or everything. */
+export type FlattenBody =
+  | { what: 'position'; account: string; instrument: string }
+  | { what: 'account'; account: string }
+  | { what: 'everything' };
+
+export interface FlattenResult {
+  status: 'flatten_submitted' | 'nothing_to_flatten';
+  message: string;
+  /** The closing orders submitted (NT8 order ids). */
+  orderIds: string[];
+  simulated: boolean;
+}
+
+/** POST /clients/{id}/grant: the person edits a client's access; omitted fields stay as they are. */
+export interface EditGrantBody {
+  scope?: ScopeString;
+  accounts?: string[];
+  confirmPolicy?: ConfirmPolicy;
+  limits?: Partial<GrantLimits>;
+}
+
+/** The trading desk's live event: one account changed (at most four a second per account). */
+export interface TradingAccountEvent {
+  type: 'trading.account';
+  account: DeskAccount;
+  /** The P&L sample to append to (or to replace the last one of, same second) the chart. */
+  point: PnlPoint;
+  stale: boolean;
+}

@@ -12,6 +12,7 @@ import {
 import type {
   ApproveConsentBody,
   AuthorizedClient,
+  EditGrantBody,
   ConfirmPolicy,
   GrantLimits,
   PendingConsent,
@@ -970,6 +971,59 @@ export class OAuthService {
     this.deps.audit.record({ kind: 'auth', event: 'client.revoked', clientId, outcome: 'ok', detail: 'revoked at the desktop' });
     this.deps.bus.emit({ type: 'client.revoked', clientId });
     return true;
+  }
+
+  /**
+   * The person edits a client's live grant at the desktop (control API only; issue 11): scope,
+   * accounts, confirmation policy, limits. In place: the grant keeps its id (its rate counters and
+   * history), its live tokens take the new scope, and the verified-token cache is cleared, so the
+   * client's very next call runs under the new grant. A scope change reaches a connected session as
+   * tools/list_changed on its next call (src/mcp/endpoint.ts). Widening to trade is the person's own
+   * act: audited as `grant.widened`. Returns null when the client has no live grant.
+   */
+  editGrant(clientId: string, body: EditGrantBody, by: string): AuthorizedClient | null {
+    const row = this.s.activeGrantOf.get(clientId) as GrantRow | undefined;
+    if (!row) return null;
+    const before = toGrant({ ...row, client_name: '' });
+    const available = this.deps.availableAccounts();
+    const accounts = body.accounts ? [...new Set(body.accounts)] : before.accounts;
+    // An account the link does not list now may stay (a disconnected link), never be added.
+    const unknown = accounts.filter((a) => !available.includes(a) && !before.accounts.includes(a));
+    if (unknown.length) {
+      throw new ConsentError('invalid_accounts', `Unknown account${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; available: ${available.join(', ') || 'none (is NinjaTrader connected?)'}.`);
+    }
+    if (accounts.length === 0) throw new ConsentError('invalid_accounts', 'Choose at least one NinjaTrader account for this client.');
+    const scope = body.scope ? normalizeScope(body.scope) : before.scope;
+    const confirmPolicy = body.confirmPolicy ?? before.confirmPolicy;
+    const limits: GrantLimits = { ...DEFAULT_LIMITS, ...before.limits, ...(body.limits ?? {}) };
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE grants SET scope = ?, accounts = ?, confirm_policy = ?, limits = ? WHERE id = ? AND revoked_at IS NULL')
+        .run(scope, JSON.stringify(accounts), confirmPolicy, JSON.stringify(limits), row.id);
+      if (scope !== before.scope) {
+        // Live tokens carry their own scope (a refresh may narrow it): they take the grant's new one.
+        this.db.prepare('UPDATE tokens SET scope = ? WHERE grant_id = ? AND revoked_at IS NULL').run(scope, row.id);
+      }
+    })();
+    this.forgetRevoked();
+    const changes: string[] = [];
+    const L = (l: GrantLimits) => `${l.maxOrderQuantity}/order, ${l.maxPositionPerInstrument}/instrument, ${l.maxOrdersPerMinute}/min`;
+    if (scope !== before.scope) changes.push(`scope ${before.scope} → ${scope}`);
+    if (accounts.join(',') !== before.accounts.join(',')) changes.push(`accounts ${before.accounts.join(', ')} → ${accounts.join(', ')}`);
+    if (confirmPolicy !== before.confirmPolicy) changes.push(`confirm ${before.confirmPolicy} → ${confirmPolicy}`);
+    if (L(limits) !== L(before.limits)) changes.push(`limits ${L(before.limits)} → ${L(limits)}`);
+    const widened = scopeIncludes(scope, 'mcp:trade') && !scopeIncludes(before.scope, 'mcp:trade');
+    this.deps.audit.record({
+      kind: 'auth',
+      event: widened ? 'grant.widened' : 'grant.changed',
+      clientId,
+      grantId: row.id,
+      args: body,
+      outcome: 'ok',
+      detail: `${by}: ${changes.length ? changes.join('; ') : 'no change'}${widened ? ' — trading allowed by the person at the desktop, not asked for by the client' : ''}`,
+    });
+    this.deps.bus.emit({ type: 'client.changed', clientId });
+    return this.authorizedClients().find((c) => c.id === clientId) ?? null;
   }
 
   authorizedClients(): AuthorizedClient[] {

@@ -6,11 +6,13 @@ import type { GrantRecord } from '../oauth/service.ts';
 import { presentOrder, wireName } from './order-names.ts';
 import { describe, type TradeAction, type TradeResult } from './types.ts';
 
-export async function submit(link: AddonLink, grant: GrantRecord, action: TradeAction, timeoutMs: number): Promise<TradeResult> {
+/** `grant` is null only for the person's own flatten (desktop-flatten.ts): no order of theirs is named. */
+export async function submit(link: AddonLink, grant: GrantRecord | null, action: TradeAction, timeoutMs: number): Promise<TradeResult> {
   const o = { timeoutMs };
   const simulated = link.state().simulated;
   switch (action.kind) {
     case 'place': {
+      if (!grant) throw new Error('a new order needs the grant of the client placing it');
       const r = await link.request(
         'placeOrder',
         {

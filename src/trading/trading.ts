@@ -28,6 +28,7 @@ import { previewTrade, type TradePreview } from './preview.ts';
 import { Recovery, type ResolveUnknownBody, type ResolveUnknownResult, type UnknownOrder } from './recovery.ts';
 import { asSentence, Refusal } from './refusal.ts';
 import { submit } from './submit.ts';
+import { flattenAsPerson, type DesktopFlattenTarget } from './desktop-flatten.ts';
 import { DEFAULT_TRADING_OPTIONS, describe, RISK_INCREASING, type ExecuteWait, type PlaceAction, type TradeAction, type TradeResult, type TradingOptions } from './types.ts';
 import { Watermarks } from './watermarks.ts';
 import { AccountRiskRules } from './risk-rules.ts';
@@ -198,6 +199,11 @@ export class Trading {
 
   assertConnected(): void {
     assertConnected(this.deps.link);
+  }
+
+  /** The person's Flatten buttons (desktop-flatten.ts): no grant, no prompt, audited as `by`. */
+  flattenAsPerson(target: DesktopFlattenTarget, by: string): Promise<TradeResult> {
+    return flattenAsPerson({ link: this.deps.link, audit: this.deps.audit, timeoutMs: this.opts.addonTimeoutMs }, target, by);
   }
 
   // ───────────────────────── the guarded path ─────────────────────────

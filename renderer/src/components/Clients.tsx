@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AuthorizedClient } from '../../../src/control/contract.ts';
+import { Fragment } from 'react';
+import type { AuthorizedClient, ConfirmPolicy, EditGrantBody, GrantLimits, ScopeString } from '../../../src/control/contract.ts';
 import { useApp, useControlEvents } from '../context.ts';
-import { fmtRelative, fmtTime, scopeLabel } from '../format.ts';
+import { fmtRelative, fmtTime, scopeLabel, SCOPE_WORDS } from '../format.ts';
 import { ListState } from './ListState.tsx';
+import './trading.css';
 
 export function Clients() {
   const { api } = useApp();
@@ -10,6 +12,7 @@ export function Clients() {
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const debounce = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const load = useCallback(async () => {
@@ -87,7 +90,8 @@ export function Clients() {
               </thead>
               <tbody>
                 {clients.map((c) => (
-                  <tr key={c.id} data-testid="client-row" data-client-id={c.id}>
+                  <Fragment key={c.id}>
+                  <tr data-testid="client-row" data-client-id={c.id}>
                     <td className="name-cell">
                       <strong>
                         <bdi dir="auto" className="client-name" data-testid="client-name">
@@ -136,12 +140,31 @@ export function Clients() {
                           </button>
                         </span>
                       ) : (
-                        <button type="button" className="btn small" onClick={() => setConfirming(c.id)} data-testid="revoke">
-                          Revoke…
-                        </button>
+                        <span className="confirm-row">
+                          <button type="button" className="btn small" onClick={() => setEditing(editing === c.id ? null : c.id)} aria-expanded={editing === c.id} data-testid="edit-grant">
+                            Edit…
+                          </button>
+                          <button type="button" className="btn small" onClick={() => setConfirming(c.id)} data-testid="revoke">
+                            Revoke…
+                          </button>
+                        </span>
                       )}
                     </td>
                   </tr>
+                  {editing === c.id && (
+                    <tr className="grant-edit-row">
+                      <td colSpan={8}>
+                        <GrantEditor
+                          client={c}
+                          onDone={(updated) => {
+                            setEditing(null);
+                            if (updated) setClients((cur) => cur?.map((x) => (x.id === updated.id ? updated : x)) ?? cur);
+                          }}
+                        />
+                      </td>
+                    </tr>
+                  )}
+                  </Fragment>
                 ))}
               </tbody>
             </table>
@@ -149,5 +172,132 @@ export function Clients() {
         )}
       </ListState>
     </section>
+  );
+}
+
+/**
+ * Edit a client's access in place (issue 11): scope, accounts, confirmation policy and limits. It
+ * takes effect on the client's next call. Allowing trading to a read-only client is the person's own
+ * act: said here, and audited as such by the core.
+ */
+function GrantEditor({ client, onDone }: { client: AuthorizedClient; onDone: (updated: AuthorizedClient | null) => void }) {
+  const { api, status } = useApp();
+  const [scope, setScope] = useState<ScopeString>(client.scope);
+  const [accounts, setAccounts] = useState<string[]>(client.accounts);
+  const [policy, setPolicy] = useState<ConfirmPolicy>(client.confirmPolicy);
+  const [limits, setLimits] = useState<Record<keyof GrantLimits, string>>({
+    maxOrderQuantity: String(client.limits.maxOrderQuantity),
+    maxPositionPerInstrument: String(client.limits.maxPositionPerInstrument),
+    maxOrdersPerMinute: String(client.limits.maxOrdersPerMinute),
+  });
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const available = [...new Set([...status.link.accounts, ...client.accounts])];
+  const trade = scope.includes('mcp:trade');
+  const widening = trade && !client.scope.includes('mcp:trade');
+  const LIMIT_WORDS: Record<keyof GrantLimits, [string, number]> = {
+    maxOrderQuantity: ['Contracts per order', 10_000],
+    maxPositionPerInstrument: ['Net position per instrument', 100_000],
+    maxOrdersPerMinute: ['Orders per minute', 1_000],
+  };
+  const parsed = Object.fromEntries(Object.entries(limits).map(([k, v]) => [k, /^\d+$/.test(v.trim()) ? Number(v) : NaN])) as unknown as GrantLimits;
+  const bad = (Object.keys(LIMIT_WORDS) as (keyof GrantLimits)[]).filter((k) => !(parsed[k] >= 1 && parsed[k] <= LIMIT_WORDS[k][1]));
+  const save = async () => {
+    if (accounts.length === 0 || bad.length) return;
+    setSaving(true);
+    setError(null);
+    const body: EditGrantBody = { scope, accounts, limits: parsed, ...(trade ? { confirmPolicy: policy } : {}) };
+    try {
+      onDone(await api.editGrant(client.id, body));
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setSaving(false);
+    }
+  };
+  const toggle = (a: string) => setAccounts((cur) => (cur.includes(a) ? cur.filter((x) => x !== a) : available.filter((x) => x === a || cur.includes(x))));
+  return (
+    <form
+      className="grant-editor"
+      data-testid="grant-editor"
+      aria-label={`Edit the access of ${client.name}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <fieldset>
+        <legend>Access</legend>
+        <label>
+          <input type="radio" name={`scope-${client.id}`} checked={!trade} onChange={() => setScope('mcp:read')} data-testid="edit-scope-read" /> Read only
+        </label>
+        <label>
+          <input type="radio" name={`scope-${client.id}`} checked={trade} onChange={() => setScope('mcp:read mcp:trade')} data-testid="edit-scope-trade" /> Read + trade
+        </label>
+        {widening && (
+          <p className="warn-text" data-testid="edit-widen-warning">
+            You are allowing this client to {SCOPE_WORDS.trade.toLowerCase()}. It did not ask for it here: this is your own decision, and the audit log records it as such.
+          </p>
+        )}
+      </fieldset>
+      <fieldset>
+        <legend>Accounts</legend>
+        {available.map((a) => (
+          <label key={a}>
+            <input type="checkbox" checked={accounts.includes(a)} onChange={() => toggle(a)} data-testid={`edit-account-${a}`} /> {a}
+          </label>
+        ))}
+        {accounts.length === 0 && <p className="hint">Choose at least one account (or revoke the client).</p>}
+      </fieldset>
+      {trade && (
+        <fieldset>
+          <legend>Before each trade</legend>
+          <label>
+            <input type="radio" name={`policy-${client.id}`} checked={policy === 'always'} onChange={() => setPolicy('always')} data-testid="edit-policy-always" /> Ask me
+          </label>
+          <label>
+            <input type="radio" name={`policy-${client.id}`} checked={policy === 'never'} onChange={() => setPolicy('never')} data-testid="edit-policy-never" /> Don’t ask
+          </label>
+          {policy === 'never' && (
+            <p className="warn-text">
+              {status.link.simulated ? 'The client will place orders without asking you.' : 'Warning: the client will trade REAL accounts without asking you.'}
+            </p>
+          )}
+        </fieldset>
+      )}
+      <fieldset>
+        <legend>Limits</legend>
+        {(Object.keys(LIMIT_WORDS) as (keyof GrantLimits)[]).map((k) => (
+          <label key={k} className="limit">
+            {LIMIT_WORDS[k][0]}{' '}
+            <input
+              type="number"
+              min={1}
+              max={LIMIT_WORDS[k][1]}
+              step={1}
+              value={limits[k]}
+              aria-invalid={bad.includes(k)}
+              onChange={(e) => setLimits((l) => ({ ...l, [k]: e.target.value }))}
+              data-testid={`edit-limit-${k}`}
+            />
+          </label>
+        ))}
+        {bad.length > 0 && <p className="hint">Each limit is a whole number from 1 up.</p>}
+      </fieldset>
+      {error && (
+        <p className="error-text" role="alert" data-testid="edit-error">
+          {error}
+        </p>
+      )}
+      <div className="confirm-row">
+        <span className="small muted">Takes effect on the client's next call.</span>
+        <button type="button" className="btn small" onClick={() => onDone(null)} data-testid="edit-cancel">
+          Cancel
+        </button>
+        <button type="submit" className={`btn small ${widening ? 'danger' : 'primary'}`} disabled={saving || accounts.length === 0 || bad.length > 0} data-testid="edit-save">
+          {widening ? 'Allow trading and save' : 'Save'}
+        </button>
+      </div>
+    </form>
   );
 }
