@@ -13,16 +13,20 @@ import { describe, type TradeAction, type TradeResult } from './types.ts';
 /** One position or every position of one account (`instruments` omitted), or every listed account. */
 export type DesktopFlattenTarget = { account: string; instruments?: string[] } | { accounts: string[] };
 
-export async function flattenAsPerson(deps: { link: AddonLink; audit: AuditLog; timeoutMs: number }, target: DesktopFlattenTarget, by: string): Promise<TradeResult> {
+/**
+ * `by` names who acts (the person, or the companion on their behalf); `tool` is the audit rows' tool
+ * (the risk rules' flatten is `risk.flatten`, the person's buttons have none).
+ */
+export async function flattenAsPerson(deps: { link: AddonLink; audit: AuditLog; timeoutMs: number }, target: DesktopFlattenTarget, by: string, tool?: string): Promise<TradeResult> {
   assertConnected(deps.link);
   const action: TradeAction =
     'accounts' in target
       ? { kind: 'flattenEverything', accounts: target.accounts }
       : { kind: 'flatten', account: target.account, ...(target.instruments?.length ? { instrument: target.instruments[0], instruments: target.instruments } : {}) };
-  deps.audit.record({ kind: 'trade', event: 'trade.submit', args: action, outcome: 'ok', detail: `${by}: ${describe(action)}` }, { durable: true });
+  deps.audit.record({ kind: 'trade', event: 'trade.submit', tool, args: action, outcome: 'ok', detail: `${by}: ${describe(action)}` }, { durable: true });
   try {
     const result = await submit(deps.link, null, action, deps.timeoutMs);
-    deps.audit.record({ kind: 'trade', event: 'trade.result', outcome: 'ok', detail: `${by}: ${result.message}` });
+    deps.audit.record({ kind: 'trade', event: 'trade.result', tool, outcome: 'ok', detail: `${by}: ${result.message}` });
     return result;
   } catch (e) {
     const code = (e as { code?: string }).code ?? 'rejected';
@@ -32,7 +36,7 @@ export async function flattenAsPerson(deps: { link: AddonLink; audit: AuditLog; 
         : code === 'addon_disconnected'
           ? new Refusal('addon_disconnected', 'Not flattened: NinjaTrader is not connected, so nothing was sent.')
           : new Refusal(code, `NinjaTrader refused it: ${asSentence((e as Error).message)}`, {}, 'error');
-    deps.audit.record({ kind: 'trade', event: 'trade.result', outcome: err.outcome === 'unknown' ? 'unknown' : 'error', detail: `${by}: ${err.code}: ${err.message}` });
+    deps.audit.record({ kind: 'trade', event: 'trade.result', tool, outcome: err.outcome === 'unknown' ? 'unknown' : 'error', detail: `${by}: ${err.code}: ${err.message}` });
     throw err;
   }
 }

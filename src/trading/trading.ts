@@ -202,8 +202,8 @@ export class Trading {
   }
 
   /** The person's Flatten buttons (desktop-flatten.ts): no grant, no prompt, audited as `by`. */
-  flattenAsPerson(target: DesktopFlattenTarget, by: string): Promise<TradeResult> {
-    return flattenAsPerson({ link: this.deps.link, audit: this.deps.audit, timeoutMs: this.opts.addonTimeoutMs }, target, by);
+  flattenAsPerson(target: DesktopFlattenTarget, by: string, tool?: string): Promise<TradeResult> {
+    return flattenAsPerson({ link: this.deps.link, audit: this.deps.audit, timeoutMs: this.opts.addonTimeoutMs }, target, by, tool);
   }
 
   // ───────────────────────── the guarded path ─────────────────────────
@@ -343,18 +343,13 @@ export class Trading {
    * person's behalf. Audited like every trade (a durable submit row, then the result), with no client
    * and tool `risk.flatten`; the kill switch does not stop a flatten, the calendar may (market closed).
    */
+  /** A broken risk rule with flatten_and_lock: the person's flatten path, done by the companion for them. */
   private async flattenForRisk(account: string, why: string): Promise<void> {
-    const detail = `Flatten ${account} — by the companion on the person's behalf, because a risk rule broke: ${why}`;
-    this.deps.audit.record({ kind: 'trade', event: 'trade.submit', tool: 'risk.flatten', args: { account }, outcome: 'ok', detail }, { durable: true });
     try {
-      assertConnected(this.deps.link);
-      const r = await this.deps.link.request('flatten', { account }, { timeoutMs: this.opts.addonTimeoutMs });
-      this.deps.audit.record({ kind: 'trade', event: 'trade.result', tool: 'risk.flatten', outcome: 'ok', detail: `Flatten ${account}: ${r.orders.length} closing order(s) submitted; working orders cancelled (risk rule).` });
-      this.recordActivity('risk', `Flattened ${account} (risk rule): ${r.orders.length} closing order(s) submitted, working orders cancelled.`, account);
+      const r = await this.flattenAsPerson({ account }, `the companion on the person's behalf, because a risk rule broke (${why})`, 'risk.flatten');
+      this.recordActivity('risk', `Flattened ${account} (risk rule): ${r.message}`, account);
     } catch (e) {
-      const message = `Flatten ${account} for a broken risk rule failed: ${asSentence((e as Error).message)} It is retried while the account is locked and holds a position; flatten it in NinjaTrader if this persists.`;
-      this.deps.audit.record({ kind: 'trade', event: 'trade.result', tool: 'risk.flatten', outcome: 'error', detail: message });
-      this.recordActivity('risk', message, account);
+      this.recordActivity('risk', `Flatten ${account} for a broken risk rule failed: ${asSentence((e as Error).message)} It is retried while the account is locked and holds a position; flatten it in NinjaTrader if this persists.`, account);
       throw e;
     }
   }

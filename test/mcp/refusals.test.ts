@@ -130,7 +130,7 @@ test('every tool, every refusal: isError, a sentence, a stable code, one audit r
     await ok(a, 'cancel_all_orders', { account: 'Sim101' });
 
     const { tools } = await a.client.listTools();
-    assert.equal(tools.length, 20);
+    assert.equal(tools.length, 21);
     // Portable schemas (the MCP Inspector's --strict check): no type arrays, no `additionalProperties: {}`.
     const text = JSON.stringify(tools.map((t) => [t.inputSchema, t.outputSchema]));
     assert.doesNotMatch(text, /"type":\[/);
