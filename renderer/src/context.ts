@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useRef } from 'react';
+import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import type { ControlEvent, Status } from '../../src/control/contract.ts';
 import type { ControlApi } from './api.ts';
 
@@ -22,4 +22,33 @@ export function useControlEvents(fn: (ev: ControlEvent) => void): void {
   const ref = useRef(fn);
   ref.current = fn;
   useEffect(() => subscribe((ev) => ref.current(ev)), [subscribe]);
+}
+
+/**
+ * How every dashboard view loads its data: `fetch` runs on mount and whenever `load` is called (the
+ * views call it on `hello` and on the events that concern them); `apply` takes the result; the last
+ * failure is kept as a sentence (null after a success). fetch/apply may be inline functions.
+ */
+export function useLoad<T>(fetch: () => Promise<T>, apply: (value: T) => void): {
+  error: string | null;
+  setError: (error: string | null) => void;
+  load: () => Promise<void>;
+} {
+  const [error, setError] = useState<string | null>(null);
+  const f = useRef(fetch);
+  f.current = fetch;
+  const a = useRef(apply);
+  a.current = apply;
+  const load = useCallback(async () => {
+    try {
+      a.current(await f.current());
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, []);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return { error, setError, load };
 }

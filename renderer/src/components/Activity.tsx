@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { ActivityRow, LinkState } from '../../../src/control/contract.ts';
-import { useApp, useControlEvents } from '../context.ts';
+import { useApp, useControlEvents, useLoad } from '../context.ts';
 import { fmtTime } from '../format.ts';
 import { linkLabel } from './Overview.tsx';
 import { ListState } from './ListState.tsx';
@@ -10,30 +10,36 @@ export interface LinkChange {
   link: LinkState;
 }
 
+/** Rows the live list keeps; "Load older" pages from the server past them. */
+const LIVE_CAP = 500;
+
 export function Activity({ linkHistory }: { linkHistory: LinkChange[] }) {
   const { api } = useApp();
   const [rows, setRows] = useState<ActivityRow[] | null>(null);
   const [nextBefore, setNextBefore] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
 
-  const load = useCallback(async () => {
-    try {
-      const p = await api.activity({ limit: 100 });
+  const { error, setError, load } = useLoad(
+    () => api.activity({ limit: 100 }),
+    (p) => {
       setRows(p.rows);
       setNextBefore(p.nextBefore);
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [api]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+    },
+  );
 
   useControlEvents((ev) => {
     if (ev.type === 'hello') void load();
-    else if (ev.type === 'activity') setRows((cur) => (cur === null || cur.some((r) => r.id === ev.row.id) ? cur : [ev.row, ...cur]));
+    else if (ev.type === 'activity') {
+      // Live rows go on top; the list keeps at most LIVE_CAP (an add-on flood sends thousands a
+      // second, and a page of every row would slow the browser): older rows are one click away.
+      setRows((cur) => {
+        if (cur === null || cur.some((r) => r.id === ev.row.id)) return cur;
+        const next = [ev.row, ...cur];
+        if (next.length <= LIVE_CAP) return next;
+        setNextBefore(next[LIVE_CAP - 1]!.id);
+        return next.slice(0, LIVE_CAP);
+      });
+    }
   });
 
   const older = async () => {

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Fragment } from 'react';
 import type { AuthorizedClient, ConfirmPolicy, EditGrantBody, GrantLimits, ScopeString } from '../../../src/control/contract.ts';
-import { useApp, useControlEvents } from '../context.ts';
+import { useApp, useControlEvents, useLoad } from '../context.ts';
 import { fmtRelative, fmtTime, scopeLabel, SCOPE_WORDS } from '../format.ts';
 import { ListState } from './ListState.tsx';
 import './trading.css';
@@ -9,25 +9,13 @@ import './trading.css';
 export function Clients() {
   const { api } = useApp();
   const [clients, setClients] = useState<AuthorizedClient[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const debounce = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
-  const load = useCallback(async () => {
-    try {
-      setClients(await api.clients());
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [api]);
-
-  useEffect(() => {
-    void load();
-    return () => clearTimeout(debounce.current);
-  }, [load]);
+  const { error, setError, load } = useLoad(() => api.clients(), setClients);
+  useEffect(() => () => clearTimeout(debounce.current), []);
 
   useControlEvents((ev) => {
     if (ev.type === 'hello' || ev.type === 'client.changed' || ev.type === 'client.revoked') void load();

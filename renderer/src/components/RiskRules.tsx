@@ -2,9 +2,9 @@
 // rule leaves right now, and the banner that tells the person a rule broke. Only the desktop sets
 // these (the control API); no MCP tool can. The server enforces them in the guarded trade path
 // and on every P&L change (src/trading/risk-rules.ts).
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ControlEvent, RiskAccountState, RiskRules as Rules } from '../../../src/control/contract.ts';
-import { useApp, useControlEvents } from '../context.ts';
+import { useApp, useControlEvents, useLoad } from '../context.ts';
 import { fmtTime } from '../format.ts';
 
 const money = (n: number | null) => (n === null ? '—' : `${n < 0 ? '−' : ''}$${Math.abs(n).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
@@ -13,19 +13,10 @@ const money = (n: number | null) => (n === null ? '—' : `${n < 0 ? '−' : ''}
 export function RiskRules() {
   const { api } = useApp();
   const [accounts, setAccounts] = useState<RiskAccountState[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const later = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
-  const load = useCallback(async () => {
-    try {
-      setAccounts(await api.riskRules());
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [api]);
+  const { error, load } = useLoad(() => api.riskRules(), setAccounts);
   useEffect(() => {
-    void load();
     // Room left moves with the market: refresh while the view is open.
     const t = setInterval(() => void load(), 2000);
     return () => {

@@ -2,9 +2,9 @@
 // bracket that placed them), this session's executions and the session P&L as a live chart against
 // its high-water mark; Flatten buttons that act as the person at the desktop (a confirm step first,
 // then no further prompt; a closed market or a down link is refused by the core and shown here).
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { DeskAccount, DeskPlacedBy, FlattenBody, PnlPoint, TradingDesk } from '../../../src/control/contract.ts';
-import { useApp, useControlEvents } from '../context.ts';
+import { useApp, useControlEvents, useLoad } from '../context.ts';
 import { fmtClock, fmtPrice } from '../format.ts';
 import { PnlChart } from './PnlChart.tsx';
 import './trading.css';
@@ -80,22 +80,11 @@ function FlattenButton({ ctl, body, label, big }: { ctl: FlattenCtl; body: Flatt
 export function Trading() {
   const { api, status } = useApp();
   const [desk, setDesk] = useState<TradingDesk | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [asking, setAsking] = useState<FlattenBody | null>(null);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
 
-  const load = useCallback(async () => {
-    try {
-      setDesk(await api.trading());
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [api]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { error, load } = useLoad(() => api.trading(), setDesk);
 
   useControlEvents((ev) => {
     if (ev.type === 'hello') void load();

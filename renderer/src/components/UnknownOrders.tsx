@@ -3,9 +3,9 @@
 // not settle waits here for the person: it was placed (this NT8 order) or it never was. Only this
 // answer, given at the desktop, resolves it; the client's retry with the same clientOrderId then
 // returns that order, or sends it once. Shown above every view while any is waiting.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { UnknownOrder, UnknownOrderCandidate } from '../../../src/control/contract.ts';
-import { useApp, useControlEvents } from '../context.ts';
+import { useApp, useControlEvents, useLoad } from '../context.ts';
 import { fmtPrice, fmtTime } from '../format.ts';
 
 /** Audit events after which the list may have changed (a new unknown outcome, a recovery, a resolution). */
@@ -14,24 +14,17 @@ const RELOAD_ON = new Set(['order.resolved', 'trade.recovered']);
 export function UnknownOrders() {
   const { api } = useApp();
   const [orders, setOrders] = useState<UnknownOrder[]>([]);
-  const [error, setError] = useState<string | null>(null);
   const count = useRef(0);
   const later = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
-  const load = useCallback(async () => {
-    try {
-      const list = await api.unknownOrders();
+  const { error, load } = useLoad(
+    () => api.unknownOrders(),
+    (list) => {
       count.current = list.length;
       setOrders(list);
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [api]);
-  useEffect(() => {
-    void load();
-    return () => clearTimeout(later.current);
-  }, [load]);
+    },
+  );
+  useEffect(() => () => clearTimeout(later.current), []);
 
   useControlEvents((ev) => {
     if (ev.type === 'hello') void load();
