@@ -163,6 +163,19 @@ test('activity view shows the add-on activity and link state', async () => {
   await page.emulateMedia({ colorScheme: 'light' });
 });
 
+test('a flood of live activity rows keeps the page at 500 rows; older ones come back with Load older', async () => {
+  await page.getByTestId('tab-activity').click();
+  await page.getByTestId('activity-table').waitFor();
+  for (let i = 1; i <= 650; i++) c.trading.recordActivity('refused', `UI flood row ${i}`);
+  await page.getByTestId('activity-row').filter({ hasText: /UI flood row 650$/ }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.getByTestId('activity-row').count(), 500, 'the live list is capped');
+  assert.equal(await page.getByTestId('activity-row').filter({ hasText: /UI flood row 151$/ }).count(), 1, 'the newest 500 are shown');
+  assert.equal(await page.getByTestId('activity-row').filter({ hasText: /UI flood row 150$/ }).count(), 0);
+  await page.getByTestId('activity-load-older').click();
+  await page.getByTestId('activity-row').filter({ hasText: /UI flood row 150$/ }).waitFor({ timeout: 5000 });
+  assert.equal(await page.getByTestId('activity-row').filter({ hasText: /UI flood row 151$/ }).count(), 1, 'no row twice after paging');
+});
+
 test('revoke in the Clients view (with a confirm step) → the row disappears and the client gets 401', async () => {
   const token = provider.saved!.access_token;
   assert.equal((await mcpPost(c.origin, token, INIT)).status, 200, 'the token works before the revoke');
