@@ -74,6 +74,7 @@ async function main(): Promise<number> {
       );
     }
     if (companion.pairingFile) console.log(`  Pairing:    ${companion.pairingFile} (the NinjaTrader add-on reads it to connect)`);
+    else if (config.pairingFile) console.log('  Pairing:    --pairing-file is ignored: only --link addon writes a pairing file.');
     console.log(`  Data:       ${config.dataDir}`);
     console.log('Connect an AI client (docs/clients.md), e.g.:');
     console.log(`  claude mcp add --transport http ninjatrader ${companion.mcpUrl}`);

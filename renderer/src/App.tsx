@@ -162,7 +162,7 @@ export function App({ link }: { link: LinkCode }) {
   }, [consent, confirmation, consents, confirmations]);
   const modalOpen = phase.kind === 'ready' && !!(consent || confirmation);
 
-  // Keyboard: Alt+1…5 switch views (not while a prompt is open).
+  // Keyboard: Alt+1…6 switch views (one per VIEWS entry) (not while a prompt is open).
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey || e.ctrlKey || e.metaKey || modalOpen) return;

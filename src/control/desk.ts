@@ -193,14 +193,10 @@ export class Desk {
   }
 
   private order(o: Order): DeskOrder {
-    // ATM and bracket children carry `atm` / `parentName` when the link reports them (issue 11).
-    const extra = o as Order & { atm?: unknown; parentName?: unknown };
-    const atm = typeof extra.atm === 'string' && extra.atm ? displaySafe(extra.atm) : null;
-    const parentName = typeof extra.parentName === 'string' && extra.parentName ? extra.parentName : null;
-    // A child is placed on behalf of its entry's client.
-    const own = this.placedBy(o.name);
-    const parent = parentName ? this.placedBy(parentName) : null;
-    const placedBy = own.kind === 'ninjatrader' && parent?.kind === 'mcp' ? parent : own;
+    // ATM and bracket children carry `atm` and `bracketOf` (their entry's name) when the link reports them.
+    const atm = o.atm ? displaySafe(o.atm) : null;
+    const parentName = o.bracketOf || null;
+    const { placedBy, parent } = this.placedByOrEntry(o.name, parentName);
     const parentWords = parent ? (parent.kind === 'mcp' ? `${parent.label}'s ${parent.clientOrderId}` : parent.label) : null;
     const role = atm ? `ATM “${atm}”${parentWords ? ` child of ${parentWords}` : ''}` : parentWords ? `Bracket child of ${parentWords}` : null;
     return {
@@ -232,8 +228,16 @@ export class Desk {
       price: e.price,
       time: e.time,
       commission: e.commission,
-      placedBy: this.placedBy(e.orderName),
+      // A bracket's or ATM's exit fill belongs to its entry's client, like its order.
+      placedBy: this.placedByOrEntry(e.orderName, e.orderId ? (this.deps.link.mirror.orderById(e.account, e.orderId)?.bracketOf ?? null) : null).placedBy,
     };
+  }
+
+  /** Who placed an order named `name`; a child (an exit with `entryName`) is placed on behalf of its entry's MCP client. */
+  private placedByOrEntry(name: string | null, entryName: string | null): { placedBy: DeskPlacedBy; parent: DeskPlacedBy | null } {
+    const own = this.placedBy(name);
+    const parent = entryName ? this.placedBy(entryName) : null;
+    return { placedBy: own.kind === 'ninjatrader' && parent?.kind === 'mcp' ? parent : own, parent };
   }
 
   /**

@@ -81,7 +81,12 @@ export function statusTool(deps: { link: AddonLink; trading: Trading; version: s
       const text = [
         `NT MCP Companion ${deps.version}. ${link.detail}${link.protocol ? ` (add-on protocol ${link.protocol})` : ''}.`,
         link.connections.length ? `NinjaTrader connections: ${link.connections.map(describeConnection).join('; ')}.` : '',
-        link.simulated ? 'SIMULATED: orders go to the built-in simulator, not to NinjaTrader.' : '',
+        // Where orders go: the built-in simulator, or an add-on that says no real NinjaTrader is behind it.
+        link.simulated
+          ? link.mode === 'simulator'
+            ? 'SIMULATED: orders go to the built-in simulator, not to NinjaTrader.'
+            : 'SIMULATED: the connected add-on is not backed by a real NinjaTrader (a test harness): orders go to it, and nothing reaches a broker.'
+          : '',
         `This client: ${g.scope}; accounts ${g.accounts.join(', ')}; ${g.confirmPolicy === 'always' ? 'every trade waits for human confirmation in the desktop app' : 'trades are not confirmed by a human'}.`,
         // A read grant does not list the trade tools, so say how the person can widen it.
         scopeIncludes(g.scope, 'mcp:trade')

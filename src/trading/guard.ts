@@ -129,8 +129,17 @@ export const killSwitchStep: GuardStep = {
 /** The link must be up; otherwise say so at once (the seed product's 408 addon_disconnected). */
 export const connectedStep: GuardStep = {
   name: 'connected',
-  run({ env }) {
+  run({ env, action }) {
     assertConnected(env.link);
+    // What the connected add-on cannot carry is refused here, before any prompt: the person must
+    // never approve an order the link would then refuse to send (and preview_order must say so).
+    if (action.kind !== 'place') return;
+    if ((action.stopLoss || action.takeProfit) && !env.link.hasCapability('brackets')) {
+      throw new Refusal('addon_outdated', 'Refused: the connected NinjaTrader add-on does not place brackets (it did not advertise "brackets"), so a stopLoss/takeProfit cannot be attached. Place the entry without them and protect it with a separate stop order, or use an add-on that supports brackets. Nothing was sent.');
+    }
+    if (action.atmTemplate !== undefined && !env.link.hasCapability('atm')) {
+      throw new Refusal('addon_outdated', 'Refused: the connected NinjaTrader add-on does not start ATM strategies (it did not advertise "atm"). Place the order without atmTemplate, or use an add-on that supports ATM templates. Nothing was sent.');
+    }
   },
 };
 

@@ -331,7 +331,8 @@ export class Trading {
         status = 'rejected';
         // Add-ons often start their own text with "Order rejected:"; say it once.
         const why = asSentence((e as Error).message.replace(/^\s*order rejected\s*[:.-]\s*/i, ''));
-        err = new Refusal(code === 'internal' ? 'rejected' : code, `NinjaTrader rejected it: ${why}`, {}, 'error');
+        // addon_outdated is the companion's own refusal (the add-on cannot carry it): not NinjaTrader's words.
+        err = new Refusal(code === 'internal' ? 'rejected' : code, code === 'addon_outdated' ? why : `NinjaTrader rejected it: ${why}`, {}, 'error');
       }
       record(err.outcome === 'unknown' ? 'unknown' : 'error', status, { error: err.code, message: err.message }, `${err.code}: ${err.message}`);
       throw err;

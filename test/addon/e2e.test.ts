@@ -177,6 +177,11 @@ describe('companion first, then the add-on: the everyday path and every refusal'
     assert.equal(accounts.isError, false, accounts.text);
     assert.deepEqual(accounts.s.accounts.map((a: { name: string }) => a.name), ['Sim101'], 'only the granted account');
     assert.equal(accounts.s.stale, false);
+    // The model is told where orders go: to the add-on (a harness, no broker), not "the built-in simulator".
+    const status = await call(conn, 'get_status');
+    assert.match(status.text, /Connected to NinjaTrader .*\(add-on 1\.1\.0\)/);
+    assert.match(status.text, /SIMULATED: the connected add-on is not backed by a real NinjaTrader/);
+    assert.doesNotMatch(status.text, /built-in simulator/);
 
     const placing = call(conn, 'place_order', { account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1, orderType: 'MARKET', clientOrderId: 'e2e-1' });
     // The person confirms at the desktop (the control API, as the dashboard does).

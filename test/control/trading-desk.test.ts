@@ -181,3 +181,23 @@ test('Grant edit: a lowered limit refuses the next order; widening read → trad
     await comp.cleanup();
   }
 });
+
+test('Trading: a bracket\'s exits are labelled as its children and shown under the entry\'s client', async () => {
+  const { c, conn, done } = await tradingSetup('Bracket Desk Bot', { confirmPolicy: 'never' });
+  try {
+    const buy = await call(conn, 'place_order', { account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1, clientOrderId: 'brk-1', stopLoss: { ticks: 8 }, takeProfit: { ticks: 16 } });
+    assert.equal(buy.isError, false, buy.text);
+    const exits = await until(async () => {
+      const d = await c.controlJson<TradingDesk>('/trading');
+      const orders = d.accounts.find((a) => a.name === 'Sim101')?.orders ?? [];
+      return orders.length === 2 && orders;
+    }, 'the two exits in GET /trading');
+    for (const o of exits) {
+      assert.equal(o.placedBy.kind, 'mcp', `${o.name} is shown under the entry's client`);
+      assert.equal(o.placedBy.label, 'Bracket Desk Bot');
+      assert.equal(o.role, "Bracket child of Bracket Desk Bot's brk-1");
+    }
+  } finally {
+    await done();
+  }
+});
