@@ -73,6 +73,14 @@ test('Trading view: a client position and its live P&L chart; Flatten (confirm s
     assert.match(await card.getByTestId('stat-pnl').innerText(), /\$/);
     assert.match(await row.getByTestId('position-pnl').innerText(), /^\$1,1\d\d\.\d\d$/, 'unrealized ≈ 12 points × $50 × 2, less the spread paid at entry');
 
+    // The person's risk rules are drawn against the P&L: set at the desktop, they appear at once.
+    const rules = { dailyLossLimit: 500, trailingDrawdown: 2000, maxContractsPerInstrument: null, maxContractsTotal: null, tradingHours: null, onBreach: 'refuse' };
+    assert.equal((await c.control('/risk-rules/Sim101', { body: rules })).status, 200);
+    const limits = card.getByTestId('pnl-limits');
+    await limits.waitFor({ timeout: 5000 });
+    assert.match(await limits.innerText(), /Daily loss limit \(red line\): P&L -\$500\.00/);
+    assert.match(await limits.innerText(), /Trailing drawdown \(red line\): P&L -\$\d/, 'the floor sits 2,000 below the session high');
+
     await shot(page, 'trading-light');
     await page.emulateMedia({ colorScheme: 'dark' });
     await new Promise((r) => setTimeout(r, 300));

@@ -10,16 +10,23 @@ const sec = (iso: string) => Math.floor(Date.parse(iso) / 1000) as UTCTimestamp;
 function palette() {
   const css = getComputedStyle(document.documentElement);
   const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
-  return { text: v('--muted', '#666'), grid: v('--border', '#ddd'), pnl: v('--accent', '#2563eb'), high: v('--ok', '#15803d'), zero: v('--muted', '#888') };
+  return { text: v('--muted', '#666'), grid: v('--border', '#ddd'), pnl: v('--accent', '#2563eb'), high: v('--ok', '#15803d'), zero: v('--muted', '#888'), bad: v('--danger', '#dc2626') };
 }
 
-export function PnlChart(props: { account: string; points: readonly PnlPoint[]; format: (n: number) => string }) {
+/** A risk rule's floor in P&L terms (the person's rules, GET /risk-rules): drawn as a red line. */
+export interface ChartLimit {
+  title: string;
+  value: number;
+}
+
+export function PnlChart(props: { account: string; points: readonly PnlPoint[]; format: (n: number) => string; limits?: readonly ChartLimit[] }) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const pnl = useRef<ISeriesApi<'Line'> | null>(null);
   const high = useRef<ISeriesApi<'Line'> | null>(null);
   /** How many of props.points the series already hold, and the last time they hold. */
   const shown = useRef<{ n: number; last: number }>({ n: 0, last: 0 });
+  const limitLines = useRef<ReturnType<ISeriesApi<'Line'>['createPriceLine']>[]>([]);
   const format = useRef(props.format);
   format.current = props.format;
 
@@ -46,6 +53,7 @@ export function PnlChart(props: { account: string; points: readonly PnlPoint[]; 
     pnl.current = line;
     high.current = hw;
     shown.current = { n: 0, last: 0 };
+    limitLines.current = [];
     // Light and dark follow the system: recolor when it changes.
     const mq = window.matchMedia('(prefers-color-scheme: dark)');
     const recolor = () => {
@@ -94,5 +102,30 @@ export function PnlChart(props: { account: string; points: readonly PnlPoint[]; 
     box.current?.setAttribute('data-last-pnl', last ? String(last.pnl) : '');
   }, [props.points]);
 
-  return <div ref={box} className="pnl-chart" data-testid="pnl-chart" data-account={props.account} role="img" aria-label={`Session P&L of ${props.account} against its high-water mark`} />;
+  // The risk rules' floors: replaced whenever they change (a new session high moves the trailing one).
+  const limitsKey = JSON.stringify(props.limits ?? []);
+  useEffect(() => {
+    const line = pnl.current;
+    if (!line) return;
+    for (const l of limitLines.current) line.removePriceLine(l);
+    limitLines.current = (props.limits ?? []).map((l) =>
+      line.createPriceLine({ price: l.value, color: palette().bad, lineWidth: 1, lineStyle: LineStyle.Dashed, axisLabelVisible: true, title: l.title }),
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- limitsKey is props.limits by value
+  }, [limitsKey]);
+
+  return (
+    <>
+      <div ref={box} className="pnl-chart" data-testid="pnl-chart" data-account={props.account} role="img" aria-label={`Session P&L of ${props.account} against its high-water mark`} />
+      {props.limits && props.limits.length > 0 && (
+        <ul className="pnl-limits muted small" data-testid="pnl-limits">
+          {props.limits.map((l) => (
+            <li key={l.title}>
+              {l.title} (red line): P&L {props.format(l.value)}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
 }

@@ -2,11 +2,11 @@
 // bracket that placed them), this session's executions and the session P&L as a live chart against
 // its high-water mark; Flatten buttons that act as the person at the desktop (a confirm step first,
 // then no further prompt; a closed market or a down link is refused by the core and shown here).
-import { useState } from 'react';
-import type { DeskAccount, DeskPlacedBy, FlattenBody, PnlPoint, TradingDesk } from '../../../src/control/contract.ts';
+import { useEffect, useState } from 'react';
+import type { DeskAccount, DeskPlacedBy, FlattenBody, PnlPoint, RiskAccountState, TradingDesk } from '../../../src/control/contract.ts';
 import { useApp, useControlEvents, useLoad } from '../context.ts';
 import { fmtClock, fmtPrice } from '../format.ts';
-import { PnlChart } from './PnlChart.tsx';
+import { PnlChart, type ChartLimit } from './PnlChart.tsx';
 import './trading.css';
 
 /** Money in the account's own currency ("$1,250.00", "€-80.00"); a non-ISO NT8 name is written out. */
@@ -85,9 +85,18 @@ export function Trading() {
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
 
   const { error, load } = useLoad(() => api.trading(), setDesk);
+  // The person's risk rules, drawn on each account's chart; the trailing floor moves with the
+  // session high, so they are re-read while the view is open (and at once when they change).
+  const [risk, setRisk] = useState<RiskAccountState[]>([]);
+  const { load: loadRisk } = useLoad(() => api.riskRules(), setRisk);
+  useEffect(() => {
+    const t = setInterval(() => void loadRisk(), 5000);
+    return () => clearInterval(t);
+  }, [loadRisk]);
 
   useControlEvents((ev) => {
     if (ev.type === 'hello') void load();
+    else if (ev.type === 'risk.changed' || ev.type === 'risk.breach') void loadRisk();
     else if (ev.type === 'trading.account') {
       setDesk((d) => {
         if (!d) return d;
@@ -152,13 +161,28 @@ export function Trading() {
           <p className="muted">Connect NinjaTrader (or start the companion with its simulator); accounts, positions and P&L appear here live.</p>
         </div>
       ) : (
-        desk.accounts.map((a) => <AccountCard key={a.name} a={a} points={desk.series[a.name] ?? []} ctl={ctl} />)
+        desk.accounts.map((a) => <AccountCard key={a.name} a={a} points={desk.series[a.name] ?? []} limits={limitsOf(risk.find((r) => r.account === a.name))} ctl={ctl} />)
       )}
     </section>
   );
 }
 
-function AccountCard({ a, points, ctl }: { a: DeskAccount; points: PnlPoint[]; ctl: FlattenCtl }) {
+/**
+ * The risk rules as floors of the session P&L: the daily loss limit at −limit; the trailing drawdown
+ * at the net-liquidation high minus the allowed drop, moved into P&L terms (P&L and net liquidation
+ * differ by the session's starting value).
+ */
+function limitsOf(r: RiskAccountState | undefined): ChartLimit[] {
+  if (!r?.rules) return [];
+  const out: ChartLimit[] = [];
+  if (r.rules.dailyLossLimit !== null) out.push({ title: 'Daily loss limit', value: -r.rules.dailyLossLimit });
+  if (r.rules.trailingDrawdown !== null && r.pnl !== null && r.netLiquidation !== null && r.netLiquidationHigh !== null) {
+    out.push({ title: 'Trailing drawdown', value: r.pnl - r.netLiquidation + r.netLiquidationHigh - r.rules.trailingDrawdown });
+  }
+  return out;
+}
+
+function AccountCard({ a, points, limits, ctl }: { a: DeskAccount; points: PnlPoint[]; limits: ChartLimit[]; ctl: FlattenCtl }) {
   const m = moneyIn(a.currency);
   const tone = (n: number) => (n > 0 ? 'pos' : n < 0 ? 'neg' : '');
   return (
@@ -199,7 +223,7 @@ function AccountCard({ a, points, ctl }: { a: DeskAccount; points: PnlPoint[]; c
           </div>
           <div className="muted small">Session since {new Date(a.sessionStart).toLocaleString()}</div>
         </dl>
-        <PnlChart account={a.name} points={points} format={m} />
+        <PnlChart account={a.name} points={points} format={m} limits={limits} />
       </div>
 
       <h4>Positions</h4>
