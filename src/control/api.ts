@@ -12,24 +12,13 @@ import { Refusal } from '../trading/refusal.ts';
 import { AddonInstallError, type AddonInstallPlan, type AddonInstallResult } from '../addon/install.ts';
 import { safeEqual, sha256Hex } from '../util/crypto.ts';
 import { csrfRefusal, type DashboardSessions } from './session.ts';
-import { AUDIT_OUTCOMES, type ActivityRow, type AuditOutcome, type ControlEvent, type OrderConfirmation, type Status } from './contract.ts';
-import type { ResolveUnknownBody, ResolveUnknownResult, UnknownOrder } from './contract.ts';
-import type { RiskAccountState, RiskRules } from './contract.ts';
-import type { EditGrantBody, FlattenBody } from './contract.ts';
+import { AUDIT_OUTCOMES, type AuditOutcome, type ControlEvent, type Status } from './contract.ts';
+import type { EditGrantBody, FlattenBody, ResolveUnknownBody, RiskAccountState, RiskRules } from './contract.ts';
 import type { Desk } from './desk.ts';
 
-/** What the trading layer (NinjaTrader issue) exposes to the control API. */
-export interface TradingControl {
-  confirmations(): OrderConfirmation[];
-  /** Throws a Refusal (confirmation_not_found) when the confirmation is no longer pending. */
-  decideConfirmation(id: string, decision: 'approve' | 'deny'): void;
-  setKillSwitch(engaged: boolean): void;
-  activity(q: { limit: number; before?: number }): { rows: ActivityRow[]; nextBefore: number | null };
-  /** Order requests of unknown outcome, for the person to resolve. */
-  unknownOrders(): UnknownOrder[];
-  /** The person's answer; `by` names who answered, for the audit row. Throws a Refusal when it cannot be. */
-  resolveUnknown(body: ResolveUnknownBody, by: string): ResolveUnknownResult;
-}
+/** What the trading layer exposes to the control API (defined with it: src/trading/trading.ts). */
+export type { TradingControl } from '../trading/trading.ts';
+import type { TradingControl } from '../trading/trading.ts';
 
 export interface ControlDeps {
   controlToken: string;

@@ -48,7 +48,7 @@ export interface TradingDeps extends Partial<TradingOptions> {
 }
 
 /** What the person's desktop (the control API) may do with the trading layer; no MCP tool reaches it. */
-export interface TradingDesk {
+export interface TradingControl {
   confirmations(): OrderConfirmation[];
   /** Throws a Refusal (confirmation_not_found) when the confirmation is no longer pending. */
   decideConfirmation(id: string, decision: 'approve' | 'deny'): void;
@@ -165,7 +165,7 @@ export class Trading {
     return this.recovery.resolveUnknown(body, by);
   }
 
-  control(): TradingDesk {
+  control(): TradingControl {
     return {
       confirmations: () => this.confirmations(),
       decideConfirmation: (id, decision) => {
