@@ -4,7 +4,8 @@
 //                       account data, per-order quantity, position/exposure, rate (and the exposure reserved)
 //   order-requests.ts — the clientOrderId recorded before anything can leave (idempotency, crash recovery)
 //   confirmations.ts  — the person's approval at the desktop, then the guard again at that moment
-//   submit.ts         — the durable audit row, then the order goes to the add-on
+//   submit.ts         — the durable audit row, then the order goes to the add-on (a cancel_replace
+//                       first cancels its old order, replace.ts, and sends the new one only once it is Cancelled)
 // and around it: kill-switch.ts, exposure.ts (reservations, rate), recovery.ts (crash recovery and
 // orders of unknown outcome), account-history.ts (activity, journal, watermarks), order-names.ts,
 // risk-rules.ts (the person's account risk rules: a guard step, and a watcher on every P&L change).
