@@ -22,6 +22,7 @@ import { defineTool, type ToolContext, type ToolDef } from './registry.ts';
 import { randomSecret } from '../util/crypto.ts';
 import { asSentence, Refusal } from '../trading/refusal.ts';
 import { CLIENT_ORDER_ID_MAX, clientTag, presentOrder, type Trading, type TradeAction, type TradeResult } from '../trading/trading.ts';
+import { describeOrder } from '../trading/types.ts';
 import { GrantView } from '../trading/grant-view.ts';
 import { analyzeJournal, BUCKET_STATS_SHAPE as bucketStats, clientLabel, JOURNAL_TIME_ZONE } from '../trading/journal.ts';
 import { marketHours, type MarketHours } from '../market/calendar.ts';
@@ -45,7 +46,7 @@ const bracketLeg = (what: string) =>
     .strict()
     .refine((l) => (l.price === undefined) !== (l.ticks === undefined), { message: 'give exactly one of price or ticks' });
 
-const PlaceInput = z
+const PlaceFields = z
   .object({
     account: accountArg,
     instrument: instrumentArg,
@@ -65,14 +66,23 @@ const PlaceInput = z
       .regex(new RegExp(`^[A-Za-z0-9_.:-]{1,${CLIENT_ORDER_ID_MAX}}$`), `use 1-${CLIENT_ORDER_ID_MAX} letters, digits, _ . : -`)
       .optional()
       .describe(`Idempotency key (1-${CLIENT_ORDER_ID_MAX} characters): a retry with the same id returns the first result and never places a second order. Private to this client: other clients cannot see or address it. Strongly recommended.`),
-  })
-  .strict()
-  .refine((a) => a.atmTemplate === undefined || (a.stopLoss === undefined && a.takeProfit === undefined), {
-    message: 'an ATM template brings its own stops and targets: give atmTemplate or stopLoss/takeProfit, not both',
-    path: ['atmTemplate'],
   });
 
-type PlaceIn = z.infer<typeof PlaceInput>;
+const oneExitPlan = {
+  check: (a: { atmTemplate?: string; stopLoss?: unknown; takeProfit?: unknown }) => a.atmTemplate === undefined || (a.stopLoss === undefined && a.takeProfit === undefined),
+  message: { message: 'an ATM template brings its own stops and targets: give atmTemplate or stopLoss/takeProfit, not both', path: ['atmTemplate'] },
+};
+
+const PlaceInput = PlaceFields.strict().refine(oneExitPlan.check, oneExitPlan.message);
+
+/** cancel_replace: the order to cancel, then exactly place_order's fields for the new order. */
+const ReplaceInput = PlaceFields.extend({
+  orderId: z.string().min(1).max(128).describe("NT8 orderId of this client's own working order to cancel (see list_orders)"),
+})
+  .strict()
+  .refine(oneExitPlan.check, oneExitPlan.message);
+
+type PlaceIn = z.infer<typeof PlaceFields>;
 
 const TYPE_MAP = { MARKET: 'Market', LIMIT: 'Limit', STOPMARKET: 'StopMarket', STOPLIMIT: 'StopLimit', MIT: 'MIT' } as const;
 const POSITION_MAP = { FLAT: 'Flat', LONG: 'Long', SHORT: 'Short' } as const;
@@ -582,6 +592,26 @@ export function tradingTools(trading: Trading, opts: { hours?: MarketHours } = {
       output: TradeOutput,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
       handler: async (a, ctx) => run(ctx, 'modify_order', { kind: 'modify', ...a }),
+    }),
+    defineTool({
+      name: 'cancel_replace',
+      title: 'Cancel and replace order',
+      description:
+        "Cancels one of this client's own working orders (orderId) and places a new order in its place (place_order's fields), as one action with one approval by the person. " +
+        "The new order is checked as place_order checks it, with the cancelled order's remaining quantity left out of the exposure; it is sent only after NinjaTrader reports the old order Cancelled. " +
+        'If the old order filled (even partly) or could not be cancelled, the new one is NOT placed (replace_not_done, with the old order\'s state); if the cancel\'s outcome is unknown, nothing is placed (outcome_unknown). ' +
+        `Orders placed by another client, in NinjaTrader or by a bracket/ATM are refused (order_not_yours). Pass a clientOrderId for the new order and reuse it on retries.${GUARD_NOTE}`,
+      scope: 'mcp:trade',
+      input: ReplaceInput,
+      output: TradeOutput,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+      handler: async (a, ctx) => {
+        const { orderId, ...fields } = a;
+        const place = toPlaceAction(trading, fields);
+        // Only words for the prompt: the guard refuses another account, another client's order or an unlisted one before anyone sees them.
+        const old = trading.link.mirror.orderById(a.account, orderId);
+        return run(ctx, 'cancel_replace', { ...place, replace: { orderId, was: old ? describeOrder(old) : `order ${orderId}` } });
+      },
     }),
     defineTool({
       name: 'cancel_order',

@@ -39,7 +39,29 @@ export class Exposure {
   /** In-memory reservations; the guard checks and takes them in one synchronous step. */
   private readonly reservations = new Map<string, Reservation>();
 
+  /** Orders left out of the count while a synchronous check runs (excluding()): account → order ids. */
+  private readonly excluded = new Map<string, Set<string>>();
+
   constructor(private readonly link: AddonLink) {}
+
+  /**
+   * Runs `fn` (synchronous: a guard run) with `orderId`'s remaining quantity left out of the
+   * account's exposure: cancel_replace checks its new order as if the order it cancels were gone.
+   * Outside `fn` the old order counts again until NinjaTrader reports it Cancelled (conservative:
+   * other calls see both while the replace is in flight).
+   */
+  excluding<T>(account: string, orderId: string, fn: () => T): T {
+    const set = this.excluded.get(account) ?? new Set<string>();
+    const added = !set.has(orderId);
+    set.add(orderId);
+    this.excluded.set(account, set);
+    try {
+      return fn();
+    } finally {
+      if (added) set.delete(orderId);
+      if (set.size === 0) this.excluded.delete(account);
+    }
+  }
 
   hold(r: Reservation): void {
     this.reservations.set(r.id, r);
@@ -61,7 +83,8 @@ export class Exposure {
     const mirror = this.link.mirror;
     const out = new Set<string>();
     for (const p of mirror.positions(account)) if (p.marketPosition !== 'Flat') out.add(p.instrument);
-    for (const o of mirror.orders(account, { working: true })) out.add(o.instrument);
+    const excluded = this.excluded.get(account);
+    for (const o of mirror.orders(account, { working: true })) if (!excluded?.has(o.orderId)) out.add(o.instrument);
     for (const r of this.reservations.values()) if (r.account === account) out.add(r.instrument);
     return [...out];
   }
@@ -86,8 +109,10 @@ export class Exposure {
       } else position += signedQuantity(p);
     }
     const live = new Set<string>();
+    const excluded = this.excluded.get(account);
     for (const o of mirror.orders(account, { working: true })) {
       if (!same(o.instrument)) continue;
+      if (excluded?.has(o.orderId)) continue; // being cancelled by a cancel_replace under check
       // A bracket's or ATM strategy's stop and target are exits of their entry (cancelled with the
       // position, one OCO pair per leg): the entry counted; they never add risk of their own.
       if (isEntryExit(o)) continue;

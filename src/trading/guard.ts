@@ -10,7 +10,7 @@
 // Mode 'preview' runs the very same steps and reserves nothing, prompts nobody, records nothing.
 import { rootOfContract } from '../ninjatrader/instruments.ts';
 import type { AddonLink } from '../ninjatrader/link.ts';
-import { actionSign } from '../ninjatrader/protocol.ts';
+import { actionSign, isTerminal } from '../ninjatrader/protocol.ts';
 import { scopeIncludes } from '../oauth/policy.ts';
 import type { GrantRecord } from '../oauth/service.ts';
 import { randomId } from '../util/crypto.ts';
@@ -18,7 +18,7 @@ import type { Exposure, OrderRate, Reservation } from './exposure.ts';
 import type { KillSwitch } from './kill-switch.ts';
 import type { OrderRequests } from './order-requests.ts';
 import type { AccountRiskRules } from './risk-rules.ts';
-import { wireName } from './order-names.ts';
+import { isOwnOrder, wireName } from './order-names.ts';
 import { Refusal } from './refusal.ts';
 import { isBuy, RISK_INCREASING, type TradeAction } from './types.ts';
 import { checkRequiredPosition } from './brackets.ts';
@@ -111,6 +111,28 @@ export const idempotencyStep: GuardStep = {
     if (seen && seen.status !== 'cancelled' && seen.status !== 'not_sent') {
       ctx.duplicate = true;
       return 'stop';
+    }
+  },
+};
+
+/**
+ * cancel_replace: the order to cancel must be listed on the account, be this client's own (placed by
+ * it through MCP: its namespaced name) and still working. Checked before any prompt and again when
+ * the person approves (it may have filled meanwhile). After idempotency: a retry answers by its
+ * first result even though the old order is long cancelled.
+ */
+export const replaceTargetStep: GuardStep = {
+  name: 'replace_target',
+  run({ action, env, grant }) {
+    if (action.kind !== 'place' || !action.replace) return;
+    const { orderId } = action.replace;
+    const o = env.link.mirror.orderById(action.account, orderId);
+    if (!o) refuse('unknown_order', `Order ${orderId} is not listed on ${action.account}: nothing was cancelled or placed. Check list_orders for its orderId.`);
+    if (!isOwnOrder(grant.clientId, o.name)) {
+      refuse('order_not_yours', `Refused: order ${orderId} on ${action.account} was not placed by this client (cancel_replace replaces only this client's own orders). Nothing was cancelled or placed. Use cancel_order and place_order if the person wants it replaced.`);
+    }
+    if (isTerminal(o.state)) {
+      throw new Refusal('replace_not_done', `Not replaced: order ${orderId} is already ${o.state}${o.filled ? ` (${o.filled} of ${o.quantity} filled)` : ''}, so there is nothing to cancel; the new order was NOT placed. Check list_positions and list_orders before placing again.`, { orderId, state: o.state, filled: o.filled });
     }
   },
 };
@@ -292,6 +314,7 @@ export const GUARD_STEPS: readonly GuardStep[] = [
   scopeStep,
   accountsStep,
   idempotencyStep,
+  replaceTargetStep,
   killSwitchStep,
   connectedStep,
   accountDataStep,
@@ -307,7 +330,7 @@ export const GUARD_STEPS: readonly GuardStep[] = [
  * The steps that must hold again at the moment the person approves: the world may have changed
  * while they decided (the kill switch, the link, other orders' exposure).
  */
-export const RECHECK_STEPS: readonly GuardStep[] = [killSwitchStep, connectedStep, accountDataStep, requiredPositionStep, measureStep, orderQuantityStep, positionStep, riskRulesStep, rateStep];
+export const RECHECK_STEPS: readonly GuardStep[] = [replaceTargetStep, killSwitchStep, connectedStep, accountDataStep, requiredPositionStep, measureStep, orderQuantityStep, positionStep, riskRulesStep, rateStep];
 
 export interface GuardVerdict {
   ctx: GuardContext;
@@ -323,14 +346,20 @@ export interface GuardVerdict {
  */
 export function runGuard(env: GuardEnv, grant: GrantRecord, tool: string, action: TradeAction, mode: GuardMode, steps: readonly GuardStep[] = GUARD_STEPS): GuardVerdict {
   const ctx: GuardContext = { env, grant, tool, action, mode, adds: null };
-  for (const step of steps) {
-    try {
-      if (step.run(ctx) === 'stop') return { ctx, stoppedBy: step.name, reservation: null };
-    } catch (e) {
-      if (e instanceof Refusal) refusedBy.set(e, step.name);
-      throw e;
+  const runSteps = (): string | null => {
+    for (const step of steps) {
+      try {
+        if (step.run(ctx) === 'stop') return step.name;
+      } catch (e) {
+        if (e instanceof Refusal) refusedBy.set(e, step.name);
+        throw e;
+      }
     }
-  }
+    return null;
+  };
+  // cancel_replace: the order it cancels is not counted (its remaining quantity is going away).
+  const stoppedBy = action.kind === 'place' && action.replace ? env.exposure.excluding(action.account, action.replace.orderId, runSteps) : runSteps();
+  if (stoppedBy !== null) return { ctx, stoppedBy, reservation: null };
   const adds = ctx.adds;
   if (mode !== 'execute' || !adds || adds.instrument === null || adds.qty === 0 || !('account' in action)) return { ctx, stoppedBy: null, reservation: null };
   const r: Reservation = {

@@ -21,6 +21,12 @@ export function wireName(clientId: string, clientOrderId: string): string {
   return `mcp:${clientTag(clientId)}:${clientOrderId}`;
 }
 
+/** The order carries this client's own namespaced name (it placed it through MCP). */
+export function isOwnOrder(clientId: string, name: string): boolean {
+  const m = WIRE_PREFIX.exec(name);
+  return m !== null && m[1] === clientTag(clientId);
+}
+
 /** What a client sees as an order's name: its own clientOrderId, another client's never. */
 export function presentName(clientId: string, name: string): string {
   const m = WIRE_PREFIX.exec(name);

@@ -45,6 +45,10 @@ export const REFUSAL_CODES = {
   risk_max_contracts: 'refused',
   risk_outside_hours: 'refused',
   account_locked: 'refused',
+  // cancel_replace (src/trading/replace.ts): the order to replace is not this client's own, or the
+  // old order was not cancelled (filled, rejected cancel, filled more meanwhile): nothing new placed.
+  order_not_yours: 'refused',
+  replace_not_done: 'error',
 } as const satisfies Record<string, FailedOutcome>;
 
 export type RefusalCode = keyof typeof REFUSAL_CODES;

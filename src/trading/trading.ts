@@ -4,7 +4,8 @@
 //                       account data, per-order quantity, position/exposure, rate (and the exposure reserved)
 //   order-requests.ts — the clientOrderId recorded before anything can leave (idempotency, crash recovery)
 //   confirmations.ts  — the person's approval at the desktop, then the guard again at that moment
-//   submit.ts         — the durable audit row, then the order goes to the add-on
+//   submit.ts         — the durable audit row, then the order goes to the add-on (a cancel_replace
+//                       first cancels its old order, replace.ts, and sends the new one only once it is Cancelled)
 // and around it: kill-switch.ts, exposure.ts (reservations, rate), recovery.ts (crash recovery and
 // orders of unknown outcome), account-history.ts (activity, journal, watermarks), order-names.ts,
 // risk-rules.ts (the person's account risk rules: a guard step, and a watcher on every P&L change).
@@ -28,6 +29,7 @@ import { previewTrade, type TradePreview } from './preview.ts';
 import { Recovery, type ResolveUnknownBody, type ResolveUnknownResult, type UnknownOrder } from './recovery.ts';
 import { asSentence, Refusal } from './refusal.ts';
 import { submit } from './submit.ts';
+import { cancelForReplace } from './replace.ts';
 import { flattenAsPerson, type DesktopFlattenTarget } from './desktop-flatten.ts';
 import { DEFAULT_TRADING_OPTIONS, describe, RISK_INCREASING, type ExecuteWait, type PlaceAction, type TradeAction, type TradeResult, type TradingOptions } from './types.ts';
 import { Watermarks } from './watermarks.ts';
@@ -298,9 +300,22 @@ export class Trading {
         { kind: 'trade', event: 'trade.result', clientId: grant.clientId, grantId: grant.id, tool, outcome, detail },
         { also: () => settle(status, payload) },
       );
+    // cancel_replace: the old order first; the new one leaves only once NinjaTrader reports it Cancelled.
+    if (action.kind === 'place' && action.replace) {
+      const notDone = await cancelForReplace(this.deps.link, this.kill, action, this.opts.addonTimeoutMs);
+      if (notDone) {
+        // Settled (not 'unknown': the new order was never sent): a retry replays this answer.
+        record(notDone.outcome === 'unknown' ? 'unknown' : 'error', 'rejected', { error: notDone.code, message: notDone.message, ...notDone.data }, `${notDone.code}: ${notDone.message}`);
+        throw notDone;
+      }
+    }
     try {
-      const result = await submit(this.deps.link, grant, action, this.opts.addonTimeoutMs);
-      record('ok', result.status, result, result.message);
+      let result = await submit(this.deps.link, grant, action, this.opts.addonTimeoutMs);
+      if (action.kind === 'place' && action.replace) {
+        result = { ...result, status: 'replaced', cancelled: [action.replace.orderId], message: `Order ${action.replace.orderId} is Cancelled; replaced with ${result.message}` };
+      }
+      // The request row says 'placed' for a replacement too (recovery and reconciliation read it so).
+      record('ok', result.status === 'replaced' ? 'placed' : result.status, result, result.message);
       return result;
     } catch (e) {
       const code = (e as { code?: string }).code ?? 'internal';

@@ -27,6 +27,12 @@ export type TradeAction =
       requireMarketPosition?: 'Flat' | 'Long' | 'Short';
       /** The entry's expected price when checked (limit/stop, else the ask or bid then): for the prompt's bracket words. */
       reference?: number;
+      /**
+       * cancel_replace: this order is the replacement of the client's own working order `orderId`,
+       * which is cancelled first; this one is sent only once NinjaTrader reports that Cancelled.
+       * `was` describes the old order as it was when asked ("Buy 1 ES 12-26 LIMIT @ 5990.00").
+       */
+      replace?: { orderId: string; was: string };
     }
   | { kind: 'modify'; account: string; orderId: string; quantity?: number; limitPrice?: number; stopPrice?: number }
   | { kind: 'cancel'; account: string; orderId: string }
@@ -92,7 +98,9 @@ export function describe(a: TradeAction): string {
     case 'place': {
       const price =
         a.orderType === 'Limit' ? ` @ ${px(a.limitPrice)}` : a.orderType === 'StopMarket' ? ` stop ${px(a.stopPrice)}` : a.orderType === 'StopLimit' ? ` stop ${px(a.stopPrice)} limit ${px(a.limitPrice)}` : a.orderType === 'MIT' ? ` if touched ${px(a.stopPrice)}` : '';
-      return `${a.action} ${a.quantity} ${a.instrument} ${a.orderType.toUpperCase()}${price} ${a.timeInForce.toUpperCase()} on ${a.account}${bracketWords(a)}`;
+      const order = `${a.action} ${a.quantity} ${a.instrument} ${a.orderType.toUpperCase()}${price} ${a.timeInForce.toUpperCase()}`;
+      if (a.replace) return `Cancel order ${a.replace.orderId} (${a.replace.was}) on ${a.account} and replace it with ${order}${bracketWords(a)}`;
+      return `${order} on ${a.account}${bracketWords(a)}`;
     }
     case 'modify':
       return `Change order ${a.orderId} on ${a.account}${a.quantity !== undefined ? ` qty ${a.quantity}` : ''}${a.limitPrice !== undefined ? ` limit ${px(a.limitPrice)}` : ''}${a.stopPrice !== undefined ? ` stop ${px(a.stopPrice)}` : ''}`;
@@ -107,6 +115,14 @@ export function describe(a: TradeAction): string {
     case 'reverse':
       return `Reverse the ${a.instrument} position on ${a.account}`;
   }
+}
+
+/** "Buy 1 ES 12-26 LIMIT @ 5990.00 (0 of 1 filled)": a working order as the replace prompt names it. */
+export function describeOrder(o: Order): string {
+  const px = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toFixed(2));
+  const price =
+    o.orderType === 'Limit' ? ` @ ${px(o.limitPrice)}` : o.orderType === 'StopMarket' ? ` stop ${px(o.stopPrice)}` : o.orderType === 'StopLimit' ? ` stop ${px(o.stopPrice)} limit ${px(o.limitPrice)}` : o.orderType === 'MIT' ? ` if touched ${px(o.stopPrice)}` : '';
+  return `${o.action} ${o.quantity} ${o.instrument} ${o.orderType.toUpperCase()}${price}${o.filled ? `, ${o.filled} filled` : ''}`;
 }
 
 /** "Change order ORD-3 (Buy 2 ES 12-26 LIMIT) on Sim101: qty 2 → 3, limit 5900.00 → 5905.00". */

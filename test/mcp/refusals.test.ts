@@ -126,11 +126,13 @@ test('every tool, every refusal: isError, a sentence, a stable code, one audit r
     const orderId: string = placed.s.orders[0].orderId;
     await ok(a, 'get_order', { account: 'Sim101', clientOrderId: 'w-1' });
     await ok(a, 'modify_order', { account: 'Sim101', orderId, quantity: 2 });
-    await ok(a, 'cancel_order', { account: 'Sim101', orderId });
+    const replaced = await ok(a, 'cancel_replace', { account: 'Sim101', orderId, instrument: 'ES', action: 'BUY', quantity: 2, orderType: 'LIMIT', limitPrice: 5985, clientOrderId: 'w-2' });
+    const replacementId: string = replaced.s.orders[0].orderId;
+    await ok(a, 'cancel_order', { account: 'Sim101', orderId: replacementId });
     await ok(a, 'cancel_all_orders', { account: 'Sim101' });
 
     const { tools } = await a.client.listTools();
-    assert.equal(tools.length, 21);
+    assert.equal(tools.length, 22);
     // Portable schemas (the MCP Inspector's --strict check): no type arrays, no `additionalProperties: {}`.
     const text = JSON.stringify(tools.map((t) => [t.inputSchema, t.outputSchema]));
     assert.doesNotMatch(text, /"type":\[/);
@@ -154,6 +156,7 @@ test('every tool, every refusal: isError, a sentence, a stable code, one audit r
       ['place_order', { ...other, ...es, action: 'BUY', quantity: 1 }],
       ['modify_order', { ...other, orderId: 'x', quantity: 1 }],
       ['cancel_order', { ...other, orderId: 'x' }],
+      ['cancel_replace', { ...other, orderId: 'x', ...es, action: 'BUY', quantity: 1 }],
       ['cancel_all_orders', other],
       ['flatten_position', other],
       ['reverse_position', { ...other, ...es }],
@@ -206,6 +209,11 @@ test('every tool, every refusal: isError, a sentence, a stable code, one audit r
     const burst = await connect('Burst', { confirmPolicy: 'never', limits: { maxOrdersPerMinute: 1 } });
     await ok(burst, 'place_order', buy({ orderType: 'LIMIT', limitPrice: 5900 }));
     await refused(burst, 'place_order', buy({ orderType: 'LIMIT', limitPrice: 5900 }), 'limit_orders_per_minute', { text: /already sent 1 orders in the last minute/ });
+
+    // ── cancel_replace: only this client's own working order ──
+    const burstOrder = (await call(a, 'list_orders', {})).s.orders.find((o: { name: string }) => o.name === 'another MCP client')!.orderId as string;
+    await refused(a, 'cancel_replace', { orderId: burstOrder, ...buy({ orderType: 'LIMIT', limitPrice: 5905 }) }, 'order_not_yours', { text: /was not placed by this client/ });
+    await refused(a, 'cancel_replace', { orderId: replacementId, ...buy({ orderType: 'LIMIT', limitPrice: 5905 }) }, 'replace_not_done', { text: /already Cancelled.*NOT placed/ });
 
     // ── NinjaTrader says no; a retry with the same clientOrderId replays the first answer ──
     await refused(a, 'place_order', buy({ orderType: 'STOPMARKET', stopPrice: 5990, clientOrderId: 'rej-1' }), 'invalid_order', { text: /NinjaTrader rejected it: .*below the market/ });

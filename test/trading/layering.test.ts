@@ -55,7 +55,7 @@ test('every trade path and preview run the one guard pipeline, each step a named
   const { GUARD_STEPS, RECHECK_STEPS } = await import('../../src/trading/guard.ts');
   assert.deepEqual(
     GUARD_STEPS.map((s) => s.name),
-    ['scope', 'accounts', 'idempotency', 'kill_switch', 'connected', 'account_data', 'required_position', 'measure', 'limit_order_quantity', 'limit_position', 'risk_rules', 'limit_rate'],
+    ['scope', 'accounts', 'idempotency', 'replace_target', 'kill_switch', 'connected', 'account_data', 'required_position', 'measure', 'limit_order_quantity', 'limit_position', 'risk_rules', 'limit_rate'],
   );
   for (const s of RECHECK_STEPS) assert.ok(GUARD_STEPS.includes(s), `recheck step ${s.name} is a guard step`);
   const trading = readFileSync('src/trading/trading.ts', 'utf8');
