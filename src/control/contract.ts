@@ -179,6 +179,7 @@ export type ConsentDecision = 'approved' | 'denied' | 'expired' | 'superseded' |
 import type { OrderConfirmation, ConfirmationDecision } from '../trading/confirmations.ts';
 export type { OrderConfirmation, ConfirmationDecision };
 export type { UnknownOrderCandidate, UnknownOrder, ResolveUnknownBody, ResolveUnknownResult } from '../trading/recovery.ts';
+import type { OrderSummary } from '../trading/types.ts';
 
 export interface ActivityRow {
   id: number;
@@ -252,18 +253,8 @@ export interface DeskPosition {
   unrealizedPnL: number;
 }
 
-export interface DeskOrder {
-  orderId: string;
-  name: string;
-  instrument: string;
-  action: string;
-  orderType: string;
-  quantity: number;
-  filled: number;
-  limitPrice: number | null;
-  stopPrice: number | null;
-  state: string;
-  time: string;
+/** A working order in the Trading view: the order (its name display-safe) and who placed it. */
+export interface DeskOrder extends OrderSummary {
   placedBy: DeskPlacedBy;
   /** The ATM template managing it, when the order says so (an `atm` field), else null. */
   atm: string | null;

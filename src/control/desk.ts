@@ -13,6 +13,7 @@ import type { DomainEvent, Execution, Order } from '../ninjatrader/protocol.ts';
 import type { DB } from '../store/db.ts';
 import { Refusal } from '../trading/refusal.ts';
 import { clientTag, type Trading } from '../trading/trading.ts';
+import { orderSummary } from '../trading/types.ts';
 import { displaySafe } from '../util/display-safe.ts';
 import type { DeskAccount, DeskExecution, DeskOrder, DeskPlacedBy, FlattenBody, FlattenResult, PnlPoint, TradingDesk } from './contract.ts';
 
@@ -200,17 +201,8 @@ export class Desk {
     const parentWords = parent ? (parent.kind === 'mcp' ? `${parent.label}'s ${parent.clientOrderId}` : parent.label) : null;
     const role = atm ? `ATM “${atm}”${parentWords ? ` child of ${parentWords}` : ''}` : parentWords ? `Bracket child of ${parentWords}` : null;
     return {
-      orderId: o.orderId,
+      ...orderSummary(o),
       name: displaySafe(o.name),
-      instrument: o.instrument,
-      action: o.action,
-      orderType: o.orderType,
-      quantity: o.quantity,
-      filled: o.filled,
-      limitPrice: o.limitPrice,
-      stopPrice: o.stopPrice,
-      state: o.state,
-      time: o.time,
       placedBy,
       atm,
       parentName: parentName ? displaySafe(parentName) : null,

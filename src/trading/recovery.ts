@@ -13,23 +13,10 @@ import type { Exposure } from './exposure.ts';
 import type { OrderRequestRow, OrderRequests } from './order-requests.ts';
 import { presentOrder, WIRE_PREFIX, wireName } from './order-names.ts';
 import { Refusal } from './refusal.ts';
-import { DASHBOARD_ONLY, describe, isBuy, type PlaceAction, type TradeResult } from './types.ts';
+import { DASHBOARD_ONLY, describe, isBuy, orderSummary, type OrderSummary, type PlaceAction, type TradeResult } from './types.ts';
 
 /** An NT8 order the person may identify as an order request of unknown outcome (GET /unknown-orders). */
-export interface UnknownOrderCandidate {
-  orderId: string;
-  /** The order's NT8 name as NinjaTrader reports it ("" for many manual orders). */
-  name: string;
-  instrument: string;
-  action: string;
-  orderType: string;
-  quantity: number;
-  filled: number;
-  limitPrice: number | null;
-  stopPrice: number | null;
-  state: string;
-  time: string;
-}
+export type UnknownOrderCandidate = OrderSummary;
 
 /**
  * An order request whose outcome is unknown: it left for NinjaTrader and no answer came (a timeout,
@@ -201,8 +188,8 @@ export class Recovery {
         createdAt: new Date(r.created_at).toISOString(),
         sentAt: r.sent_at === null ? null : new Date(r.sent_at).toISOString(),
         since: new Date(r.updated_at).toISOString(),
-        found: found ? candidate(found) : null,
-        candidates: candidates.map(candidate),
+        found: found ? orderSummary(found) : null,
+        candidates: candidates.map(orderSummary),
         simulated,
       };
     });
@@ -290,7 +277,3 @@ export class Recovery {
   }
 }
 
-/** An NT8 order as the person sees it when resolving an unknown outcome. */
-function candidate(o: Order): UnknownOrderCandidate {
-  return { orderId: o.orderId, name: o.name, instrument: o.instrument, action: o.action, orderType: o.orderType, quantity: o.quantity, filled: o.filled, limitPrice: o.limitPrice, stopPrice: o.stopPrice, state: o.state, time: o.time };
-}

@@ -134,3 +134,23 @@ export function describeChange(a: Extract<TradeAction, { kind: 'modify' }>, o: O
   if (a.stopPrice !== undefined) parts.push(`stop ${px(o.stopPrice)} → ${px(a.stopPrice)}`);
   return `Change order ${o.orderId} (${o.action} ${o.quantity} ${o.instrument} ${o.orderType.toUpperCase()}) on ${a.account}: ${parts.join(', ')}`;
 }
+
+/** An NT8 order as the person's dashboard shows it (the Trading view, the unknown-orders card). */
+export interface OrderSummary {
+  orderId: string;
+  /** The order's NT8 name as NinjaTrader reports it ("" for many manual orders). */
+  name: string;
+  instrument: string;
+  action: string;
+  orderType: string;
+  quantity: number;
+  filled: number;
+  limitPrice: number | null;
+  stopPrice: number | null;
+  state: string;
+  time: string;
+}
+
+export function orderSummary(o: Order): OrderSummary {
+  return { orderId: o.orderId, name: o.name, instrument: o.instrument, action: o.action, orderType: o.orderType, quantity: o.quantity, filled: o.filled, limitPrice: o.limitPrice, stopPrice: o.stopPrice, state: o.state, time: o.time };
+}

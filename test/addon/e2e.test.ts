@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { connectWithOAuth, HeadlessProvider, type ConnectedClient } from '../helpers/sdk-client.ts';
+import { controlOfProcess } from '../helpers/companion.ts';
 import { call, until } from '../helpers/tools.ts';
 import { clockFromEnv } from '../../src/clock.ts';
 import type { ActivityRow, OrderConfirmation, PendingConsent, Status } from '../../src/control/contract.ts';
@@ -90,16 +91,7 @@ async function startCompanion(dir: string, port = 0) {
   assert.match(p.out(), /TEST LINK TIMING/, 'test link timing is announced');
   const origin = new URL(mcpUrl).origin;
   const token = readFileSync(join(dir, 'control-token'), 'utf8').trim();
-  const control = async <T,>(path: string, body?: unknown): Promise<T> => {
-    const r = await fetch(`${origin}/control/v1${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const j = (await r.json()) as T;
-    if (!r.ok) throw new Error(`${path} → ${r.status} ${JSON.stringify(j)}`);
-    return j;
-  };
+  const control = controlOfProcess(`${origin}/control/v1`, token);
   const activity = async () => (await control<{ rows: ActivityRow[] }>('/activity?limit=200')).rows.map((r) => r.message);
   return { ...p, mcpUrl, port: Number(new URL(mcpUrl).port), control, activity, status: () => control<Status>('/status') };
 }

@@ -63,6 +63,23 @@ export async function startTestCompanion(opts: Partial<CompanionOptions> = {}): 
   });
 }
 
+/**
+ * The control API of a companion running as its own process (`npm start`): GET without a body, POST
+ * JSON with one; the parsed answer, or an error naming the path and status.
+ */
+export function controlOfProcess(controlUrl: string, token: string) {
+  return async <T,>(path: string, body?: unknown): Promise<T> => {
+    const r = await fetch(`${controlUrl}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const j = (await r.json()) as T;
+    if (!r.ok) throw new Error(`control ${path} → ${r.status} ${JSON.stringify(j)}`);
+    return j;
+  };
+}
+
 export function pkcePair(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };

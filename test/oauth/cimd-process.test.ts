@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PendingConsent } from '../../src/control/contract.ts';
 import { connectWithOAuth, HeadlessProvider } from '../helpers/sdk-client.ts';
+import { controlOfProcess } from '../helpers/companion.ts';
 import { json, makeTestPki, startDocServer } from '../helpers/tls.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -50,15 +51,7 @@ test('NODE_EXTRA_CA_CERTS: the SDK client with a Client ID Metadata Document com
     const runtime = JSON.parse(readFileSync(join(dataDir, 'runtime.json'), 'utf8')) as { mcpUrl: string; controlUrl: string };
     assert.equal(runtime.mcpUrl, mcpUrl);
     const token = readFileSync(join(dataDir, 'control-token'), 'utf8').trim();
-    const control = async <T,>(path: string, body?: unknown): Promise<T> => {
-      const r = await fetch(`${runtime.controlUrl}${path}`, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      assert.ok(r.ok, `control ${path} → ${r.status}`);
-      return (await r.json()) as T;
-    };
+    const control = controlOfProcess(runtime.controlUrl, token);
 
     const clientId = `${docs.origin}/mcp-client/metadata.json`;
     const redirect = 'http://127.0.0.1:45999/oauth/callback';

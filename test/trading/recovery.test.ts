@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { connectWithOAuth, HeadlessProvider, type ConnectedClient } from '../helpers/sdk-client.ts';
+import { controlOfProcess } from '../helpers/companion.ts';
 import { call, until } from '../helpers/tools.ts';
 import { startSimulatorAddon, type SimulatorAddon } from '../../src/simulator/addon.ts';
 import { SimEngine } from '../../src/simulator/engine.ts';
@@ -40,16 +41,7 @@ async function startProcess(dir: string, port: number) {
   assert.ok(out.includes('Press Ctrl+C'), out);
   const origin = `http://127.0.0.1:${port}`;
   const token = readFileSync(join(dir, 'control-token'), 'utf8').trim();
-  const control = async <T,>(path: string, body?: unknown): Promise<T> => {
-    const r = await fetch(`${origin}/control/v1${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const j = (await r.json()) as T;
-    if (!r.ok) throw new Error(`${path} → ${r.status} ${JSON.stringify(j)}`);
-    return j;
-  };
+  const control = controlOfProcess(`${origin}/control/v1`, token);
   // The pairing file is written in the background (atomically, by rename): wait for this run's.
   const pairingPath = join(dir, 'pairing.json');
   await until(async () => existsSync(pairingPath), 'the pairing file', 10_000);
@@ -64,6 +56,18 @@ const clock = clockFromEnv();
 
 function attach(engine: SimEngine, pairing: { url: string; secret: string }): SimulatorAddon {
   return startSimulatorAddon({ url: pairing.url, secret: pairing.secret, engine, quoteIntervalMs: 0, hours: '24x7', now: clock.now });
+}
+
+/** An MCP client of companion process `p`, its consent approved through the control API (trade on Sim101, every order confirmed). */
+function connectApproving(p: Awaited<ReturnType<typeof startProcess>>, name: string): Promise<ConnectedClient> {
+  return connectWithOAuth(
+    p.mcpUrl,
+    async (id) => {
+      const consent = await until(async () => (await p.control<{ consents: PendingConsent[] }>('/consents')).consents.find((x) => x.id === id), 'the consent');
+      await p.control(`/consents/${consent.id}/approve`, { scope: 'mcp:read mcp:trade', accounts: ['Sim101'], confirmPolicy: 'always' });
+    },
+    new HeadlessProvider('http://127.0.0.1:9000/cb', name),
+  );
 }
 
 const limit = (clientOrderId: string, limitPrice: number) => ({ account: 'Sim101', instrument: 'ES', action: 'BUY', quantity: 1, orderType: 'LIMIT', limitPrice, clientOrderId });
@@ -84,14 +88,7 @@ test('after kill -9: an order found at NinjaTrader is placed, one never sent is 
     await sim1.connected;
     sim1.setQuote('ES', 6000);
     const first = p1;
-    conn = await connectWithOAuth(
-      p1.mcpUrl,
-      async (id) => {
-        const consent = await until(async () => (await first.control<{ consents: PendingConsent[] }>('/consents')).consents.find((x) => x.id === id), 'the consent');
-        await first.control(`/consents/${consent.id}/approve`, { scope: 'mcp:read mcp:trade', accounts: ['Sim101'], confirmPolicy: 'always' });
-      },
-      new HeadlessProvider('http://127.0.0.1:9000/cb', 'Crash Test'),
-    );
+    conn = await connectApproving(p1, 'Crash Test');
     const approveOne = async (summary: RegExp) => {
       const cf = await until(async () => (await first.control<{ confirmations: OrderConfirmation[] }>('/confirmations')).confirmations.find((x) => summary.test(x.summary)), `confirmation ${summary}`);
       await first.control(`/confirmations/${cf.id}/approve`, {});
@@ -179,14 +176,7 @@ test('after kill -9: the person resolves each order of unknown outcome in the co
     await sim1.connected;
     sim1.setQuote('ES', 6000);
     const first = p1;
-    conn = await connectWithOAuth(
-      p1.mcpUrl,
-      async (id) => {
-        const consent = await until(async () => (await first.control<{ consents: PendingConsent[] }>('/consents')).consents.find((x) => x.id === id), 'the consent');
-        await first.control(`/consents/${consent.id}/approve`, { scope: 'mcp:read mcp:trade', accounts: ['Sim101'], confirmPolicy: 'always' });
-      },
-      new HeadlessProvider('http://127.0.0.1:9000/cb', 'Resolve Test'),
-    );
+    conn = await connectApproving(p1, 'Resolve Test');
     const approve = async (p: typeof first, summary: RegExp) => {
       const cf = await until(async () => (await p.control<{ confirmations: OrderConfirmation[] }>('/confirmations')).confirmations.find((x) => summary.test(x.summary)), `confirmation ${summary}`);
       await p.control(`/confirmations/${cf.id}/approve`, {});
